@@ -1,0 +1,11 @@
+# dockyard.registry — every entry point in one place. See README.md.
+.PHONY: setup test lint sanity unit molecule demo demo-destroy bench
+
+setup:            ## venv, Docker engine, local test images (idempotent, cached in /var/cache/dockyard)
+	bash scripts/setup.sh
+
+test: setup       ## the whole suite: lint, sanity, unit, every Molecule scenario (what CI runs)
+	bash scripts/test.sh
+
+lint sanity unit molecule: setup
+	bash scripts/test.sh $@

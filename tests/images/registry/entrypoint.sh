@@ -1,0 +1,8 @@
+#!/bin/sh
+# Same as the upstream registry image's entrypoint.
+set -e
+case "$1" in
+    *.yaml|*.yml) set -- registry serve "$@" ;;
+    serve|garbage-collect|help|-*) set -- registry "$@" ;;
+esac
+exec "$@"
