@@ -5,8 +5,10 @@
 #   dockyard/registry:2.8.2 (also registry:2) Debian's docker-registry (CNCF distribution 2.8.2)
 #   dockyard/pebble:latest                     Let's Encrypt's ACME test server, with a CA for its listener
 #   dockyard/moto:latest                       moto's S3 API server
+#   dockyard/client:latest                     a client host with its own Docker engine, curl, openssl, sslscan
 # The registry image is also saved as $DOCKYARD_CACHE/images/registry-2.tar for `registry_image_archive`.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
 
 IMAGES_DIR="$DOCKYARD_ROOT/tests/images"
@@ -56,6 +58,7 @@ build_dir dockyard/registry:2.8.2 registry dockyard/debian:12
 docker tag dockyard/registry:2.8.2 registry:2
 build_dir dockyard/pebble:latest pebble dockyard/debian:12
 build_dir dockyard/moto:latest moto dockyard/debian:12
+build_dir dockyard/client:latest client dockyard/debian:12
 
 # The registry image as a tarball, loaded into target hosts through `registry_image_archive`.
 archive="$DOCKYARD_CACHE/images/registry-2.tar"

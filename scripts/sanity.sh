@@ -3,7 +3,13 @@
 # checkout's tracked and new files there and run it (in ansible-test's own virtualenvs, cached in ~/.ansible).
 # Arguments are passed on: targets (paths) or extra ansible-test options.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# ansible-test bootstraps pip in its virtualenvs with a script from a host that may be unreachable:
+# provide a stand-in (see scripts/get-pip-standin.py) for the pip version it asks for.
+pip_version=$(python -c 'import inspect, re, ansible_test._internal.python_requirements as m; print(re.search(r"pip=.([0-9.]+).", inspect.getsource(m)).group(1))')
+get_pip=~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+[ -f "$get_pip" ] || { mkdir -p "$(dirname "$get_pip")"; cp "$DOCKYARD_ROOT/scripts/get-pip-standin.py" "$get_pip"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dest="$work/ansible_collections/dockyard/registry"

@@ -6,6 +6,7 @@
 #   3. the checkout linked as the collection dockyard.registry
 #   4. the local test images (scripts/images.sh), rebuilt only when their recipe changed
 set -euo pipefail
+# shellcheck source=scripts/lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
 
 apt_install() {
@@ -48,7 +49,7 @@ link_collection() {
 }
 
 mkdir -p "$DOCKYARD_CACHE"
-apt_install debootstrap apache2-utils openssl rsync make ca-certificates curl
+apt_install debootstrap apache2-utils openssl rsync make ca-certificates curl shellcheck
 start_docker
 setup_venv
 link_collection

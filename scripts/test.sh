@@ -8,8 +8,9 @@
 #        MOLECULE_SCENARIOS="harness default" scripts/test.sh molecule
 # Ends with a summary line "summary: N passed, N failed".
 set -uo pipefail
+# shellcheck source=scripts/lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
-cd "$DOCKYARD_ROOT"
+cd "$DOCKYARD_ROOT" || exit 1
 export PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 ANSIBLE_NOCOLOR=1 TERM=dumb
 
 passed=0 failed=0 skipped=0 results=()
@@ -43,6 +44,7 @@ run() {
 }
 
 scenarios() {
+  # shellcheck disable=SC2086 # a space-separated list
   if [ -n "${MOLECULE_SCENARIOS:-}" ]; then printf '%s\n' $MOLECULE_SCENARIOS; return; fi
   # harness first: when it fails, nothing else can be trusted.
   for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done | sort | awk '$0=="harness"{print; next} {rest[NR]=$0} END{for (i in rest) print rest[i]}'

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Round-trip one object through an S3 API: create the bucket, put, list, get. Prints JSON."""
 import hashlib
 import json

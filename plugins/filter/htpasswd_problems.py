@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, dockyard.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Check a list of htpasswd users on the controller, with the same rules as the htpasswd module."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.common.collections import is_sequence
+from ansible.module_utils.six import string_types
+
+from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import validate_users
+
+ALLOWED_KEYS = ('name', 'password', 'state')
+STATES = ('present', 'absent')
+
+
+def htpasswd_problems(users, cost=10, variable='users'):
+    """Return a list of messages, each naming VARIABLE, for everything wrong with USERS and COST."""
+    if users is None:
+        users = []
+    if not is_sequence(users) or isinstance(users, string_types):
+        return ['%s must be a list of {name, password, state} dictionaries, not %s' % (variable, type(users).__name__)]
+    problems = []
+    normalized = []
+    for index, user in enumerate(users):
+        where = '%s[%d]' % (variable, index)
+        if not isinstance(user, dict):
+            problems.append('%s must be a dictionary with name, password and state, not %s' % (where, type(user).__name__))
+            continue
+        unknown = sorted(set(user) - set(ALLOWED_KEYS))
+        if unknown:
+            problems.append('%s has unknown keys %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(ALLOWED_KEYS)))
+        state = user.get('state') or 'present'
+        if state not in STATES:
+            problems.append('%s: state must be present or absent, not %r' % (where, state))
+            continue
+        name = user.get('name')
+        password = user.get('password')
+        if not isinstance(name, string_types) or (password is not None and not isinstance(password, string_types)):
+            problems.append('%s: name and password must be strings (quote numbers in YAML)' % where)
+            continue
+        normalized.append({'name': name, 'password': password, 'state': state})
+    try:
+        cost = int(cost)
+    except (TypeError, ValueError):
+        return problems + ['the bcrypt cost must be an integer from 4 to 31, not %r' % (cost,)]
+    problems.extend('%s: %s' % (variable, message) for message in validate_users(normalized, cost))
+    return problems
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'htpasswd_problems': htpasswd_problems}
