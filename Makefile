@@ -1,5 +1,5 @@
 # dockyard.registry — every entry point in one place. See README.md.
-.PHONY: setup test lint sanity unit molecule demo demo-destroy bench
+.PHONY: setup test lint sanity unit molecule demo demo-destroy
 
 setup:            ## venv, Docker engine, local test images (idempotent, cached in /var/cache/dockyard)
 	bash scripts/setup.sh
@@ -9,3 +9,9 @@ test: setup       ## the whole suite: lint, sanity, unit, every Molecule scenari
 
 lint sanity unit molecule: setup
 	bash scripts/test.sh $@
+
+demo: setup       ## deploy the stack into a local container and print the docker login line
+	bash scripts/demo.sh
+
+demo-destroy:
+	bash scripts/demo.sh destroy
