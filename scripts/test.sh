@@ -2,6 +2,7 @@
 # The whole test suite, in order, stopping at the first failure:
 #   lint      yamllint, then ansible-lint (production profile, offline)
 #   sanity    ansible-test sanity (scripts/sanity.sh)
+#   package   build the tarball, install it into an empty path, ansible-doc lists every plugin
 #   unit      pytest tests/unit
 #   molecule  every molecule/<scenario> with `molecule test` (create, converge, idempotence, verify, destroy)
 # Usage: scripts/test.sh [step ...]        (default: all steps)
@@ -51,7 +52,7 @@ scenarios() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(lint sanity unit molecule)
+[ ${#steps[@]} -eq 0 ] && steps=(lint sanity package unit molecule)
 for step in "${steps[@]}"; do
   case "$step" in
     lint)
@@ -59,10 +60,12 @@ for step in "${steps[@]}"; do
       run ansible-lint ansible-lint --offline --profile production ;;
     sanity)
       run ansible-test-sanity scripts/sanity.sh ;;
+    package)
+      run package scripts/package-check.sh ;;
     unit)
       run unit pytest -q -n "${DOCKYARD_PYTEST_WORKERS:-2}" tests/unit ;;
     molecule)
       for s in $(scenarios); do run "molecule:$s" molecule test -s "$s"; done ;;
-    *) die "unknown step $step (lint, sanity, unit, molecule)" ;;
+    *) die "unknown step $step (lint, sanity, package, unit, molecule)" ;;
   esac
 done
