@@ -320,14 +320,15 @@ def main():
     except HtpasswdError as e:
         module.fail_json(msg=to_native(e), **result)
 
-    outcome = update(lines, users, exclusive=module.params['exclusive'], update_password=module.params['update_password'],
-                     cost=module.params['cost'], compute_hashes=not module.check_mode)
-    if text is None and outcome.added:
+    if text is None and any(user['state'] == 'present' for user in users):
         directory = os.path.dirname(path) or '.'
         if not module.params['create']:
             module.fail_json(msg='%s does not exist and create=false; create the file first or set create=true' % path, **result)
         if not os.path.isdir(directory):
             module.fail_json(msg='Directory %s of %s does not exist; create it first' % (directory, path), **result)
+
+    outcome = update(lines, users, exclusive=module.params['exclusive'], update_password=module.params['update_password'],
+                     cost=module.params['cost'], compute_hashes=not module.check_mode)
 
     result.update(changed=outcome.changed, users_added=outcome.added, users_removed=outcome.removed,
                   users_updated=outcome.updated)

@@ -369,6 +369,16 @@ def test_explicit_mode(path):
     assert not run(dict(path=path, name='alice', password='pw', cost=4, mode='0600'))['changed']
 
 
+def test_new_file_gets_the_explicit_mode_and_umask_is_restored(path):
+    umask = os.umask(0o022)
+    try:
+        run(dict(path=path, name='alice', password='pw', cost=4, mode='0644'))
+        assert os.umask(0o022) == 0o022  # the module's temporary owner-only umask was undone
+    finally:
+        os.umask(umask)
+    assert snapshot(path)[2] == 0o644
+
+
 def test_mode_change_in_check_mode_is_reported_not_made(existing):
     result = run(dict(path=existing, name='alice', password='alice-pw', cost=4, mode='0600'), check_mode=True)
     assert result['changed']
