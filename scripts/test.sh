@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, in order, stopping at the first failure:
-#   lint      yamllint, then ansible-lint (production profile, offline)
+#   lint      yamllint, ansible-lint (production profile, offline), antsibull-changelog lint, role README tables
 #   sanity    ansible-test sanity (scripts/sanity.sh)
 #   package   build the tarball, install it into an empty path, ansible-doc lists every plugin
 #   unit      pytest tests/unit
@@ -57,7 +57,9 @@ for step in "${steps[@]}"; do
   case "$step" in
     lint)
       run yamllint yamllint --strict .
-      run ansible-lint ansible-lint --offline --profile production ;;
+      run ansible-lint ansible-lint --offline --profile production
+      run changelog-lint antsibull-changelog lint
+      run role-docs python scripts/role_docs.py --check ;;
     sanity)
       run ansible-test-sanity scripts/sanity.sh ;;
     package)
