@@ -4,7 +4,8 @@
 #   sanity    ansible-test sanity (scripts/sanity.sh)
 #   package   build the tarball, install it into an empty path, ansible-doc lists every plugin
 #   unit      pytest tests/unit
-#   molecule  every molecule/<scenario> with `molecule test` (create, converge, idempotence, verify, destroy)
+#   molecule  every molecule/<scenario> with `molecule test` (create, converge, idempotence, verify, destroy),
+#             harness first, then the others two at a time (DOCKYARD_MOLECULE_JOBS)
 # Usage: scripts/test.sh [step ...]        (default: all steps)
 #        MOLECULE_SCENARIOS="harness default" scripts/test.sh molecule
 # Ends with a summary line "summary: N passed, N failed".
@@ -47,8 +48,52 @@ run() {
 scenarios() {
   # shellcheck disable=SC2086 # a space-separated list
   if [ -n "${MOLECULE_SCENARIOS:-}" ]; then printf '%s\n' $MOLECULE_SCENARIOS; return; fi
-  # harness first: when it fails, nothing else can be trusted.
-  for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done | sort | awk '$0=="harness"{print; next} {rest[NR]=$0} END{for (i in rest) print rest[i]}'
+  for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done | sort
+}
+
+# Molecule scenarios are mostly waiting (systemd, apt, TLS handshakes), so they run
+# $DOCKYARD_MOLECULE_JOBS at a time (default 2; each has its own container names and network).
+# `harness` runs first and alone: when the harness is broken, no other result means anything.
+# After a failure no new scenario starts; each scenario's log is in tests/output/molecule/.
+molecule_all() {
+  local jobs=${DOCKYARD_MOLECULE_JOBS:-2} logs=tests/output/molecule s
+  mkdir -p "$logs" && rm -f "$logs"/*.rc
+  local all=() rest=()
+  mapfile -t all < <(scenarios)
+  for s in "${all[@]}"; do [ "$s" = harness ] || rest+=("$s"); done
+  if printf '%s\n' "${all[@]}" | grep -qx harness; then
+    run "molecule:harness" molecule test -s harness
+  fi
+  local stop=0
+  for s in "${rest[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || stop=1; done
+    [ "$stop" = 1 ] && break
+    molecule_timed "$s" &
+  done
+  while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || true; done
+  # Record results in the order the scenarios were listed.
+  for s in "${rest[@]}"; do
+    [ -f "$logs/$s.rc" ] || continue
+    local rc took
+    read -r rc took <"$logs/$s.rc"
+    if [ "$rc" -eq 0 ]; then
+      passed=$((passed + 1)); results+=("$(printf '%-28s %8s  passed' "molecule:$s" "$took")")
+    else
+      failed=$((failed + 1)); results+=("$(printf '%-28s %8s  FAILED (exit %s, log %s)' "molecule:$s" "$took" "$rc" "$logs/$s.log")")
+      log "== molecule:$s failed; the end of its log:"; tail -60 "$logs/$s.log" >&2
+    fi
+  done
+  [ "$failed" -eq 0 ] || exit 1
+}
+
+molecule_timed() {
+  local s=$1 start rc logs=tests/output/molecule
+  start=$(date +%s)
+  log "== molecule:$s (log: $logs/$s.log)"
+  molecule test -s "$s" >"$logs/$s.log" 2>&1; rc=$?
+  echo "$rc $(( $(date +%s) - start ))" >"$logs/$s.rc"
+  log "== molecule:$s finished: exit $rc"
+  return "$rc"
 }
 
 steps=("$@")
@@ -67,7 +112,7 @@ for step in "${steps[@]}"; do
     unit)
       run unit pytest -q -n "${DOCKYARD_PYTEST_WORKERS:-2}" tests/unit ;;
     molecule)
-      for s in $(scenarios); do run "molecule:$s" molecule test -s "$s"; done ;;
+      molecule_all ;;
     *) die "unknown step $step (lint, sanity, package, unit, molecule)" ;;
   esac
 done
