@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Each role's README variable table, generated from its meta/argument_specs.yml.
 
-    scripts/role_docs.py           rewrite the table between the markers in every roles/*/README.md
-    scripts/role_docs.py --check   exit 1 when a README's table differs from its argument spec
+    python scripts/role_docs.py           rewrite the table between the markers in every roles/*/README.md
+    python scripts/role_docs.py --check   exit 1 when a README's table differs from its argument spec
 
 The table sits between `<!-- BEGIN VARIABLES -->` and `<!-- END VARIABLES -->`.
 tests/unit/docs/test_role_docs.py runs the check, so the tables cannot drift.
@@ -28,7 +27,7 @@ def plain(text):
     def code(match):
         inner = match.group(1)
         if '#' in inner:  # a reference to another plugin: P(fqcn#type) or O(fqcn#type:option)
-            fqcn, _, rest = inner.partition('#')
+            fqcn, _sep, rest = inner.partition('#')
             inner = rest.partition(':')[2] or fqcn
         return '`%s`' % inner
     return MARKUP.sub(code, text)
@@ -66,7 +65,7 @@ def main(check):
             stale.append('%s: no %s ... %s markers' % (os.path.relpath(readme, ROOT), BEGIN, END))
             continue
         head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
+        tail = rest.split(END, 1)[1]
         new = '%s%s\n%s\n%s%s' % (head, BEGIN, table(spec), END, tail)
         if new != text:
             stale.append(os.path.relpath(readme, ROOT))

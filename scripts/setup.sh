@@ -37,8 +37,9 @@ setup_venv() {
   log "creating virtualenv $DOCKYARD_VENV"
   rm -rf "$DOCKYARD_VENV"
   "$DOCKYARD_PYTHON" -m venv "$DOCKYARD_VENV"
-  "$DOCKYARD_VENV/bin/pip" install -q --upgrade pip >/dev/null
-  "$DOCKYARD_VENV/bin/pip" install -q -r "$DOCKYARD_ROOT/requirements/test.txt"
+  # (grep drops pip's notes about this machine's extra local index paths that do not exist)
+  "$DOCKYARD_VENV/bin/pip" install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
+  "$DOCKYARD_VENV/bin/pip" install -q -r "$DOCKYARD_ROOT/requirements/test.txt" 2>&1 | { grep -v '^WARNING: Location' || true; }
   touch "$DOCKYARD_VENV/.complete"
 }
 
