@@ -5,7 +5,7 @@
 #   package   build the tarball, install it into an empty path, ansible-doc lists every plugin
 #   unit      pytest tests/unit
 #   molecule  every molecule/<scenario> with `molecule test` (create, converge, idempotence, verify, destroy),
-#             harness first, then the others two at a time (DOCKYARD_MOLECULE_JOBS)
+#             harness first, then the others three at a time (DOCKYARD_MOLECULE_JOBS)
 # Usage: scripts/test.sh [step ...]        (default: all steps)
 #        MOLECULE_SCENARIOS="harness default" scripts/test.sh molecule
 # Ends with a summary line "summary: N passed, N failed".
@@ -52,11 +52,11 @@ scenarios() {
 }
 
 # Molecule scenarios are mostly waiting (systemd, apt, TLS handshakes), so they run
-# $DOCKYARD_MOLECULE_JOBS at a time (default 2; each has its own container names and network).
+# $DOCKYARD_MOLECULE_JOBS at a time (default 3; each has its own container names and network).
 # `harness` runs first and alone: when the harness is broken, no other result means anything.
 # After a failure no new scenario starts; each scenario's log is in tests/output/molecule/.
 molecule_all() {
-  local jobs=${DOCKYARD_MOLECULE_JOBS:-2} logs=tests/output/molecule s
+  local jobs=${DOCKYARD_MOLECULE_JOBS:-3} logs=tests/output/molecule s
   mkdir -p "$logs" && rm -f "$logs"/*.rc
   local all=() rest=()
   mapfile -t all < <(scenarios)
