@@ -1,5 +1,5 @@
 # dockyard.registry — every entry point in one place. See README.md.
-.PHONY: setup test lint sanity package unit molecule demo demo-destroy
+.PHONY: setup test lint sanity package unit badinput molecule demo demo-destroy
 
 setup:            ## venv, Docker engine, local test images (idempotent, cached in /var/cache/dockyard)
 	bash scripts/setup.sh
@@ -7,7 +7,7 @@ setup:            ## venv, Docker engine, local test images (idempotent, cached 
 test: setup       ## the whole suite: lint, sanity, unit, every Molecule scenario (what CI runs)
 	bash scripts/test.sh
 
-lint sanity package unit molecule: setup
+lint sanity package unit badinput molecule: setup
 	bash scripts/test.sh $@
 
 demo: setup       ## deploy the stack into a local container and print the docker login line

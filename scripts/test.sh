@@ -4,6 +4,8 @@
 #   sanity    ansible-test sanity (scripts/sanity.sh)
 #   package   build the tarball, install it into an empty path, ansible-doc lists every plugin
 #   unit      pytest tests/unit
+#   badinput  tests/integration/test_bad_input.py: one bad value per case against a real target
+#             container; the play must stop in validation with changed=0 and a message naming it
 #   molecule  every molecule/<scenario> with `molecule test` (create, converge, idempotence, verify, destroy),
 #             harness first, then the others three at a time (DOCKYARD_MOLECULE_JOBS)
 # Usage: scripts/test.sh [step ...]        (default: all steps)
@@ -97,7 +99,7 @@ molecule_timed() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(lint sanity package unit molecule)
+[ ${#steps[@]} -eq 0 ] && steps=(lint sanity package unit badinput molecule)
 for step in "${steps[@]}"; do
   case "$step" in
     lint)
@@ -111,8 +113,11 @@ for step in "${steps[@]}"; do
       run package scripts/package-check.sh ;;
     unit)
       run unit pytest -q -n "${DOCKYARD_PYTEST_WORKERS:-2}" tests/unit ;;
+    badinput)
+      # One process: the cases share two target containers (xdist would start a pair per worker).
+      run badinput pytest -p no:xdist -q tests/integration/test_bad_input.py ;;
     molecule)
       molecule_all ;;
-    *) die "unknown step $step (lint, sanity, package, unit, molecule)" ;;
+    *) die "unknown step $step (lint, sanity, package, unit, badinput, molecule)" ;;
   esac
 done
