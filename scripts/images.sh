@@ -18,10 +18,11 @@ TARGET_PACKAGES=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,ca-certificat
 
 label_of() { docker image inspect -f '{{ index .Config.Labels "dockyard.recipe" }}' "$1" 2>/dev/null || true; }
 
-# debootstrap a Debian suite into a tarball and import it as an image.
+# debootstrap a Debian suite into a tarball and import it as an image. Recipes hash file contents
+# only, never paths: every CI run is a fresh clone in another directory.
 build_rootfs() {
   local image=$1 suite=$2 recipe
-  recipe=$(printf '%s\n' "$suite" "$MIRROR" "$TARGET_PACKAGES" "$(sha256sum "$IMAGES_DIR/target/setup-rootfs.sh")" | sha256sum | cut -c1-16)
+  recipe=$(printf '%s\n' "$suite" "$MIRROR" "$TARGET_PACKAGES" "$(sha256sum <"$IMAGES_DIR/target/setup-rootfs.sh")" | sha256sum | cut -c1-16)
   [ "$(label_of "$image")" = "$recipe" ] && { log "$image is up to date"; return 0; }
   log "building $image (debootstrap $suite)"
   local dir
