@@ -6,7 +6,6 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
 import json
 import os
 import stat
@@ -15,61 +14,20 @@ import subprocess
 import bcrypt
 import pytest
 
-from unittest.mock import patch
-
 from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.dockyard.registry.plugins.modules import htpasswd
+from ansible_collections.dockyard.registry.tests.unit.plugins.modules import utils
+from ansible_collections.dockyard.registry.tests.unit.plugins.modules.utils import AnsibleExitJson, AnsibleFailJson
 
 HTPASSWD = '/usr/bin/htpasswd'
 OLD = 1000000000  # a past mtime, so an unwanted rewrite cannot hide within the clock's resolution
 
 
-# --- the usual AnsibleModule test helpers -------------------------------------------------------------
-
-@contextlib.contextmanager
-def set_module_args(args):
-    args = dict(args, _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False)
-    try:
-        from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
-    except ImportError:
-        with patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))):
-            yield
-    else:
-        with patch_module_args(args):
-            yield
-
-
-class AnsibleExitJson(Exception):
-    pass
-
-
-class AnsibleFailJson(Exception):
-    pass
-
-
-def exit_json(self, **kwargs):
-    kwargs.setdefault('changed', False)
-    raise AnsibleExitJson(kwargs)
-
-
-def fail_json(self, **kwargs):
-    kwargs['failed'] = True
-    raise AnsibleFailJson(kwargs)
-
+# --- running the module (tests/unit/plugins/modules/utils.py) ----------------------------------------
 
 def call(args, expect, check_mode=False, diff=False):
-    args = dict(args)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with set_module_args(args):
-        with patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-            with pytest.raises(expect) as exc:
-                htpasswd.main()
-    return exc.value.args[0]
+    return utils.call(htpasswd.main, args, expect, check_mode=check_mode, diff=diff)
 
 
 def run(args, **kwargs):
@@ -494,7 +452,7 @@ def test_missing_bcrypt(path, monkeypatch):
 def test_passwords_are_hidden_but_names_are_returned(path, capsys):
     args = dict(path=path, cost=4, users=[dict(name='alice', password='Very-Secret-1'), dict(name='bob', password='Very-Secret-2')],
                 _ansible_diff=True)
-    with set_module_args(args):
+    with utils.set_module_args(args):
         with pytest.raises(SystemExit):
             htpasswd.main()
     out = capsys.readouterr().out

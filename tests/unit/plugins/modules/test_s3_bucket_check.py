@@ -31,9 +31,11 @@ from botocore.client import BaseClient  # noqa: E402  pylint: disable=wrong-impo
 from botocore.exceptions import ClientError  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.dockyard.registry.plugins.modules import s3_bucket_check  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.dockyard.registry.tests.unit.plugins.modules import utils  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.dockyard.registry.tests.unit.plugins.modules.utils import (  # noqa: E402  pylint: disable=wrong-import-position
+    AnsibleExitJson, AnsibleFailJson)
 
 ROOT_KEYS = dict(access_key='testing', secret_key='testing')  # moto's default account, used where auth is off
 WRITE_OPERATIONS = {'PutObject', 'DeleteObject', 'DeleteObjects', 'CreateMultipartUpload', 'UploadPart',
@@ -197,35 +199,8 @@ def iam_args(iam_moto, user, **more):
 
 # --- running the module -------------------------------------------------------------------------------
 
-class AnsibleExitJson(Exception):
-    pass
-
-
-class AnsibleFailJson(Exception):
-    pass
-
-
-def exit_json(self, **kwargs):
-    kwargs.setdefault('changed', False)
-    raise AnsibleExitJson(kwargs)
-
-
-def fail_json(self, **kwargs):
-    kwargs['failed'] = True
-    raise AnsibleFailJson(kwargs)
-
-
 def call(args, expect, check_mode=False):
-    """Runs main() and returns its result (exit_json/fail_json are replaced, so no_log masking does not apply:
-    the tests see exactly what the module produced)."""
-    args = dict(args, _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    with patch_module_args(args):
-        with patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-            with pytest.raises(expect) as exc:
-                s3_bucket_check.main()
-    return exc.value.args[0]
+    return utils.call(s3_bucket_check.main, args, expect, check_mode=check_mode)
 
 
 def run(args, **kwargs):
