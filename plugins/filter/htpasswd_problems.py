@@ -16,19 +16,30 @@ ALLOWED_KEYS = ('name', 'password', 'state')
 STATES = ('present', 'absent')
 
 
+def _shape(value):
+    """A wrong value described in words, never printed (it may hold passwords), nor by its Python class
+    (ansible-core 2.19 hands filters its own tagged types)."""
+    if isinstance(value, string_types):
+        return 'a single string'
+    if isinstance(value, dict):
+        return 'a single dictionary'
+    return 'a single value'
+
+
 def htpasswd_problems(users, cost=10, variable='users'):
     """Return a list of messages, each naming VARIABLE, for everything wrong with USERS and COST."""
     if users is None:
         users = []
+    expected = '%s must be a list of dictionaries with name, password and state, such as [{name: ci, password: ...}]' % variable
     if not is_sequence(users) or isinstance(users, string_types):
-        return ['%s must be a list of {name, password, state} dictionaries, not %s' % (variable, type(users).__name__)]
+        return ['%s; it is %s' % (expected, _shape(users))]
+    not_dicts = len([user for user in users if not isinstance(user, dict)])
+    if not_dicts:
+        return ['%s; %d of its entries are not dictionaries' % (expected, not_dicts)]
     problems = []
     normalized = []
     for index, user in enumerate(users):
         where = '%s[%d]' % (variable, index)
-        if not isinstance(user, dict):
-            problems.append('%s must be a dictionary with name, password and state, not %s' % (where, type(user).__name__))
-            continue
         unknown = sorted(set(user) - set(ALLOWED_KEYS))
         if unknown:
             problems.append('%s has unknown keys %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(ALLOWED_KEYS)))
