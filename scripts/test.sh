@@ -50,7 +50,8 @@ run() {
 scenarios() {
   # shellcheck disable=SC2086 # a space-separated list
   if [ -n "${MOLECULE_SCENARIOS:-}" ]; then printf '%s\n' $MOLECULE_SCENARIOS; return; fi
-  for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done | sort
+  # bench* scenarios belong to `make bench` (bench/run.sh), not to the test suite.
+  for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done | grep -v '^bench' | sort
 }
 
 # Molecule scenarios are mostly waiting (systemd, apt, TLS handshakes), so they run
