@@ -15,3 +15,7 @@ demo: setup       ## deploy the stack into a local container and print the docke
 
 demo-destroy:
 	bash scripts/demo.sh destroy
+
+.PHONY: bench
+bench: setup      ## the performance suite (bench/run.sh, issue 7): prints one table; not part of `make test`
+	bash bench/run.sh

@@ -5,10 +5,11 @@
 # Both files are created first (same users, same cost), then each playbook is timed three times,
 # alternating, and the best time of each is kept. "task" is the time of the htpasswd task(s) alone,
 # "playbook" the whole ansible-playbook run (adds ansible's start-up, the same for both).
-# Not part of CI: run by hand. Needs the project virtualenv (scripts/setup.sh).
+# Not part of CI: run by hand, or by bench/run.sh (`make bench`), which sets BENCH_JSON=<file> to also get
+# the figures as JSON. Needs the project virtualenv (scripts/setup.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../../scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$here/../../scripts/lib.sh"
 
 users=${1:-50}
@@ -62,4 +63,19 @@ printf '%-48s %10.2f %10.2f\n' "community.general.htpasswd (loop of $users)" "${
 printf '%-48s %9.1fx %9.1fx\n' "ratio" "$(echo "${best_task[community]} / ${best_task[dockyard]}" | bc -l)" \
     "$(echo "${best_play[community]} / ${best_play[dockyard]}" | bc -l)"
 echo
-python "$here/scaling.py" "$users" "$cost"
+scaling=$(python "$here/scaling.py" "$users" "$cost" --json)
+python - "$scaling" <<'PY'
+import json
+import sys
+s = json.loads(sys.argv[1])
+print('verify %d bcrypt hashes at cost %d (best of 3)' % (s['users'], s['cost']))
+print('%-22s %8s' % ('workers', 'seconds'))
+print('%-22s %8.2f' % ('1', s['serial']))
+print('%-22s %8.2f' % ('%d (os.cpu_count())' % s['cores'], s['parallel']))
+print('speed-up %.2fx on %d cores' % (s['serial'] / s['parallel'], s['cores']))
+PY
+if [[ -n ${BENCH_JSON:-} ]]; then
+    printf '{"users": %d, "cost": %d, "dockyard": {"task": %s, "playbook": %s}, "community": {"task": %s, "playbook": %s}, "scaling": %s}\n' \
+        "$users" "$cost" "${best_task[dockyard]}" "${best_play[dockyard]}" "${best_task[community]}" "${best_play[community]}" \
+        "$scaling" > "$BENCH_JSON"
+fi

@@ -2,7 +2,7 @@
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Does verifying bcrypt hashes on a thread pool use all cores? Usage: scaling.py [USERS] [COST]
+"""Does verifying bcrypt hashes on a thread pool use all cores? Usage: scaling.py [USERS] [COST] [--json]
 
 Times module_utils.htpasswd.parallel_map over check_password with 1 worker and with os.cpu_count().
 Needs ANSIBLE_COLLECTIONS_PATH (source scripts/lib.sh) so the collection is importable.
@@ -10,6 +10,7 @@ Needs ANSIBLE_COLLECTIONS_PATH (source scripts/lib.sh) so the collection is impo
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -30,8 +31,9 @@ def best_of(runs, func):
 
 
 def main():
-    users = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    cost = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    args = [arg for arg in sys.argv[1:] if arg != '--json']
+    users = int(args[0]) if args else 50
+    cost = int(args[1]) if len(args) > 1 else 10
     cores = os.cpu_count() or 1
     items = [('password-%d' % i, hash_password('password-%d' % i, cost)) for i in range(users)]
 
@@ -40,6 +42,9 @@ def main():
 
     serial = best_of(3, lambda: verify_all(1))
     parallel = best_of(3, lambda: verify_all(cores))
+    if '--json' in sys.argv:
+        print(json.dumps({'users': users, 'cost': cost, 'cores': cores, 'serial': serial, 'parallel': parallel}))
+        return
     print('verify %d bcrypt hashes at cost %d (best of 3)' % (users, cost))
     print('%-22s %8s' % ('workers', 'seconds'))
     print('%-22s %8.2f' % ('1', serial))

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026, dockyard.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Turn the raw results of bench/run.sh (a directory of JSON files and logs) into one Markdown table.
+
+Usage: report.py RESULTS_DIR
+Each row: the measurement, its figures, the target (if the issue set one) and whether it is met.
+"""
+
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+# The targets of issue 7.
+RERUN_MAX_SHARE = 0.5
+HTPASSWD_MIN_RATIO = 10.0
+HTPASSWD_TARGET_USERS = 50
+UPLOAD_MIN_RATIO = 0.9
+DOWNLOAD_MIN_RATIO = 0.7
+# "nginx's memory stays flat" while 1 GiB passes: less than this much growth of all its processes' RSS.
+RSS_MAX_GROWTH_KIB = 16 * 1024
+
+PROFILE_LINE = re.compile(r'^\w+day .*\(\d+:\d\d:[\d.]+\)\s+(\d+):(\d\d):([\d.]+) \*+$', re.MULTILINE)
+TASK_TIME = re.compile(r'^(.+?) -+ ([\d.]+)s$', re.MULTILINE)
+
+
+def load(directory, name):
+    with open(os.path.join(directory, name)) as handle:
+        return json.load(handle)
+
+
+def read(directory, name):
+    with open(os.path.join(directory, name)) as handle:
+        return handle.read()
+
+
+def met(condition):
+    return 'yes' if condition else '**NO**'
+
+
+def converge_figures(directory, name):
+    """Wall clock, the playbook's own elapsed time, changed count, handlers run, slowest tasks."""
+    text = read(directory, name + '.log')
+    wall = float(read(directory, name + '.seconds'))
+    elapsed = [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in PROFILE_LINE.findall(text)]
+    recap = re.search(r'^bench-target\s+:\s+ok=(\d+)\s+changed=(\d+).*failed=(\d+)', text, re.MULTILINE)
+    tasks = sorted(((float(seconds), task.strip()) for task, seconds in TASK_TIME.findall(text)), reverse=True)
+    return {
+        'wall': wall,
+        'playbook': elapsed[-1] if elapsed else wall,
+        'ok': int(recap.group(1)) if recap else None,
+        'changed': int(recap.group(2)) if recap else None,
+        'handlers': text.count('RUNNING HANDLER'),
+        'slowest': tasks[:3],
+    }
+
+
+def load_summary(directory):
+    values = []
+    for line in read(directory, 'load.txt').splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            values.append(float(parts[1]))
+    if not values:
+        return 'load not sampled'
+    return '1-min load average during the run: mean %.1f, min %.1f, max %.1f (%d samples)' % (
+        statistics.mean(values), min(values), max(values), len(values))
+
+
+def mb_s(size_mb, seconds):
+    return size_mb * 1048576 / seconds / 1e6
+
+
+def main(directory):
+    machine = load(directory, 'machine.json')
+    rows = []
+
+    # 1. Site playbook.
+    fresh = converge_figures(directory, 'converge-fresh')
+    rerun = converge_figures(directory, 'converge-rerun')
+    share = rerun['playbook'] / fresh['playbook']
+    rows.append(('1', 'site playbook, fresh converge of a bare Debian 12 target',
+                 '%.1f s (molecule converge: %.1f s wall); changed=%s' % (fresh['playbook'], fresh['wall'], fresh['changed']),
+                 '', ''))
+    rows.append(('1', 'site playbook, idempotent re-run',
+                 '%.1f s (%.1f s wall) = **%.0f%%** of fresh; changed=%s, handlers run: %d; slowest: %s' % (
+                     rerun['playbook'], rerun['wall'], share * 100, rerun['changed'], rerun['handlers'],
+                     ', '.join('%s %.2f s' % (task.split(' : ')[-1], seconds) for seconds, task in rerun['slowest'])),
+                 '<= 50%, changed=0', met(share <= RERUN_MAX_SHARE and rerun['changed'] == 0 and rerun['handlers'] == 0)))
+
+    # 2. htpasswd.
+    for path in sorted(glob.glob(os.path.join(directory, 'htpasswd-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
+        result = load(directory, os.path.basename(path))
+        users, dockyard, community, scaling = result['users'], result['dockyard'], result['community'], result['scaling']
+        task_ratio = community['task'] / dockyard['task']
+        play_ratio = community['playbook'] / dockyard['playbook']
+        target = users == HTPASSWD_TARGET_USERS
+        rows.append(('2', 'htpasswd re-run, %d users, cost %d: dockyard.registry.htpasswd (1 task) vs '
+                     'community.general.htpasswd (loop)' % (users, result['cost']),
+                     'task %.2f s vs %.2f s = **%.1fx**; playbook %.2f s vs %.2f s = **%.1fx**; bcrypt alone: %.2f s '
+                     'serial, %.2f s on %d threads' % (
+                         dockyard['task'], community['task'], task_ratio, dockyard['playbook'], community['playbook'],
+                         play_ratio, scaling['serial'], scaling['parallel'], scaling['cores']),
+                     '>= 10x' if target else '',
+                     ('task %s, playbook %s' % (met(task_ratio >= HTPASSWD_MIN_RATIO), met(play_ratio >= HTPASSWD_MIN_RATIO)))
+                     if target else ''))
+
+    # 3. Data path.
+    for storage in ('filesystem', 's3'):
+        name = 'transfer-%s.json' % storage
+        if not os.path.exists(os.path.join(directory, name)):
+            continue
+        transfer = load(directory, name)
+        best = transfer['best_seconds']
+        for size_mb in transfer['sizes_mb']:
+            for op, minimum in (('upload', UPLOAD_MIN_RATIO), ('download', DOWNLOAD_MIN_RATIO)):
+                direct, nginx = best['%d/direct/%s' % (size_mb, op)], best['%d/nginx/%s' % (size_mb, op)]
+                ratio = direct / nginx
+                rows.append(('3', '%s %d MiB blob, %s storage (best of %d alternating runs)' % (
+                    op, size_mb, storage, transfer['runs']),
+                    'direct %.0f MB/s (%.2f s), nginx+TLS %.0f MB/s (%.2f s) = **%.2fx**' % (
+                        mb_s(size_mb, direct), direct, mb_s(size_mb, nginx), nginx, ratio),
+                    '>= %.1fx' % minimum, met(ratio >= minimum)))
+
+    # 4. Authentication latency.
+    for path in sorted(glob.glob(os.path.join(directory, 'auth-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
+        auth = load(directory, os.path.basename(path))
+        rows.append(('4', 'authenticated manifest HEAD, bcrypt cost %d (median of %d)' % (auth['cost'], auth['requests']),
+                     'nginx+TLS: new connection %.1f ms, keep-alive %.1f ms; direct: %.1f / %.1f ms' % (
+                         auth['nginx']['new_connection_ms'], auth['nginx']['keepalive_ms'],
+                         auth['direct']['new_connection_ms'], auth['direct']['keepalive_ms']),
+                     '', ''))
+    if glob.glob(os.path.join(directory, 'auth-*.json')):
+        auth = load(directory, os.path.basename(sorted(glob.glob(os.path.join(directory, 'auth-*.json')))[0]))
+        rows.append(('4', 'the same stack without bcrypt (GET /v2/ without credentials: 401)',
+                     'nginx+TLS: new connection %.1f ms, keep-alive %.1f ms; direct: %.1f / %.1f ms' % (
+                         auth['nginx']['unauth_new_connection_ms'], auth['nginx']['unauth_keepalive_ms'],
+                         auth['direct']['unauth_new_connection_ms'], auth['direct']['unauth_keepalive_ms']),
+                     '', ''))
+
+    # 5. Streaming.
+    stream = load(directory, 'stream.json')
+    for op in ('upload', 'download'):
+        watched = stream[op]
+        grown = {temp: watched['temp_used_max'][temp] - watched['temp_used_before'][temp] for temp in watched['temp_used_max']}
+        rss_growth = watched['rss_kib_max'] - watched['rss_kib_before']
+        streamed = (all(value == 0 for value in grown.values())
+                    and all(watched['temp_dirs_are_mounts'].values()) and rss_growth < RSS_MAX_GROWTH_KIB
+                    and watched['samples'] >= 5)
+        rows.append(('5', 'nginx while a %d MiB blob %ss through it (%d samples, every 0.1 s)' % (
+            stream['size_mb'], 'upload' if op == 'upload' else 'download', watched['samples']),
+            'temporary directories: %s; RSS of all nginx processes %.1f MiB before, max %.1f MiB (+%.1f MiB)' % (
+                ', '.join('%s +%.1f MiB' % (temp, value / 1048576) for temp, value in sorted(grown.items())),
+                watched['rss_kib_before'] / 1024, watched['rss_kib_max'] / 1024,
+                rss_growth / 1024),
+            'no spooling, flat memory' if op == 'upload' else '(not a target: downloads)',
+            met(streamed) if op == 'upload' else ('streamed' if streamed else 'spooled or buffered')))
+
+    control_path = os.path.join(directory, 'stream-control.json')
+    if os.path.exists(control_path):
+        control = load(directory, 'stream-control.json')['upload']
+        spooled = control['temp_used_max']['/var/lib/nginx/body'] - control['temp_used_before']['/var/lib/nginx/body']
+        rows.append(('5', 'positive control: the same upload through a server with request buffering on',
+                     '/var/lib/nginx/body +%.1f MiB (the check above can fail)' % (spooled / 1048576),
+                     'spooled', met(spooled > 0)))
+
+    print('## dockyard.registry benchmark (`make bench`)')
+    print()
+    print('Started %s on %d cores (%s; %s), %.0f GiB RAM, kernel %s. %s.' % (
+        machine['started'], machine['nproc'], machine['cpu'], ' '.join(machine['cpu_flags']), machine['mem_gib'],
+        machine['kernel'], load_summary(directory)))
+    print()
+    print('| # | measurement | result | target | met |')
+    print('|---|---|---|---|---|')
+    for row in rows:
+        print('| %s |' % ' | '.join(cell.replace('|', '\\|') for cell in row))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# `make bench`: the performance suite (issue 7). Brings up the Molecule scenario `bench` (a bare Debian 12
+# target and an S3 server, network dockyard-bench), measures, and prints ONE table (also written to
+# $BENCH_OUTPUT/table.md, next to every raw figure as JSON and every log). Not part of `make test`.
+#   1. the site playbook on the bare target: fresh converge, idempotent re-run (changed=0, no handler)
+#   2. bench/htpasswd/run.sh for 50 and 200 users at cost 10 (on this machine, connection local)
+#   3. the data path, from the target with curl (bench/datapath.py): registry on 127.0.0.1:5000 vs
+#      nginx + TLS, blob upload and download, filesystem storage, then S3 (a re-converge switches)
+#   4. latency of an authenticated manifest HEAD at each bcrypt cost (re-hashed by bench/auth_cost.yml)
+#   5. nginx streams a 1 GiB upload: its temporary directories stay empty and its memory flat
+# Settings (environment): BENCH_RUNS (alternating runs per transfer, best kept; 3), BENCH_SIZES (MiB;
+# "256 1024"), BENCH_COSTS ("4 6 8 10 12"), BENCH_AUTH_REQUESTS (per median; 21), BENCH_HTPASSWD_USERS
+# ("50 200"), BENCH_OUTPUT (tests/output/bench), BENCH_KEEP=1 (leave the containers up).
+# Exit status: 0 when every measurement ran, whether or not each target was met (the table says).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/../scripts/lib.sh"
+cd "$DOCKYARD_ROOT"
+export PY_COLORS=0 NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+
+runs=${BENCH_RUNS:-3}
+read -ra sizes <<< "${BENCH_SIZES:-256 1024}"
+read -ra costs <<< "${BENCH_COSTS:-4 6 8 10 12}"
+auth_requests=${BENCH_AUTH_REQUESTS:-21}
+read -ra htpasswd_users <<< "${BENCH_HTPASSWD_USERS:-50 200}"
+out=${BENCH_OUTPUT:-$DOCKYARD_ROOT/tests/output/bench}
+# As in molecule/bench/molecule.yml.
+target=bench-target
+user=bench
+password=bench-Secret-1
+largest=$(printf '%s\n' "${sizes[@]}" | sort -n | tail -1)
+
+rm -rf "$out"
+mkdir -p "$out"
+
+# The machine is shared: record its load every 5 s for the table.
+(while :; do printf '%s %s\n' "$(date -u +%FT%TZ)" "$(cut -d' ' -f1-3 /proc/loadavg)"; sleep 5; done) > "$out/load.txt" &
+load_sampler=$!
+cleanup() {
+    kill "$load_sampler" 2>/dev/null || true
+    if [[ ${BENCH_KEEP:-0} != 1 ]]; then
+        molecule destroy -s bench > "$out/destroy.log" 2>&1 || true
+    fi
+}
+trap cleanup EXIT
+
+python3 - "$out/machine.json" <<'PY'
+import json, os, platform, sys, time
+model = next((line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo') if line.startswith('model name')), '?')
+flags = next((line.split(':', 1)[1].split() for line in open('/proc/cpuinfo') if line.startswith('flags')), [])
+json.dump({'nproc': os.cpu_count(), 'cpu': model, 'kernel': platform.release(),
+           'cpu_flags': [flag for flag in ('aes', 'vaes', 'sha_ni', 'avx2', 'avx512f') if flag in flags],
+           'mem_gib': round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30, 1),
+           'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}, open(sys.argv[1], 'w'))
+PY
+
+# converge NAME [VAR=VALUE...]: `molecule converge`, timed (wall clock, and the playbook's own elapsed
+# time from profile_tasks), output in $out/NAME.log.
+converge() {
+    local name=$1 start end
+    shift
+    log "molecule converge ($name)"
+    start=$(date +%s.%N)
+    if ! env "$@" ANSIBLE_CALLBACKS_ENABLED=ansible.posix.timer,ansible.posix.profile_tasks \
+        PROFILE_TASKS_TASK_OUTPUT_LIMIT=all molecule converge -s bench > "$out/$name.log" 2>&1; then
+        tail -40 "$out/$name.log" >&2
+        die "molecule converge ($name) failed: $out/$name.log"
+    fi
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc > "$out/$name.seconds"
+}
+
+# On the target: bench/datapath.py with the benchmark user's credentials.
+datapath() {
+    docker exec -e BENCH_USER="$user" -e BENCH_PASSWORD="$password" "$target" \
+        python3 /usr/local/bin/bench-datapath.py "$@"
+}
+
+log "1/5 site playbook: a fresh target, converge twice"
+molecule destroy -s bench > "$out/destroy-before.log" 2>&1 || die "molecule destroy failed: $out/destroy-before.log"
+molecule create -s bench > "$out/create.log" 2>&1 || die "molecule create failed: $out/create.log"
+molecule prepare -s bench > "$out/prepare.log" 2>&1 || die "molecule prepare failed: $out/prepare.log"
+converge converge-fresh
+converge converge-rerun
+
+log "3/5 data path, filesystem storage: $runs alternating runs of ${sizes[*]} MiB"
+docker cp "$here/datapath.py" "$target:/usr/local/bin/bench-datapath.py"
+datapath blobs /srv/bench "${sizes[@]}" > "$out/blobs.json"
+datapath transfer /srv/bench "$runs" "${sizes[@]}" > "$out/transfer-filesystem.json"
+
+log "5/5 streaming: one $largest MiB upload through nginx, sampled"
+datapath stream /srv/bench "$largest" > "$out/stream.json"
+# The positive control: the same upload through a server with request buffering on must show spooling.
+docker cp "$here/control-server.conf" "$target:/etc/nginx/conf.d/zz-bench-control.conf"
+docker exec "$target" sh -c 'nginx -t -q && systemctl reload nginx'
+datapath stream /srv/bench "$largest" control > "$out/stream-control.json"
+docker exec "$target" sh -c 'rm /etc/nginx/conf.d/zz-bench-control.conf && nginx -t -q && systemctl reload nginx'
+
+log "4/5 authentication latency at bcrypt cost ${costs[*]}"
+datapath manifest > "$out/manifest.json"
+for cost in "${costs[@]}"; do
+    ansible-playbook -i "$target," -c community.docker.docker "$here/auth_cost.yml" \
+        -e "bench_cost=$cost bench_user=$user bench_password=$password" > "$out/rehash-$cost.log" 2>&1 ||
+        die "re-hashing at cost $cost failed: $out/rehash-$cost.log"
+    datapath auth "$auth_requests" > "$out/auth-$cost.json"
+done
+
+log "3/5 data path, S3 storage (re-converge with registry_storage: s3)"
+converge converge-s3 BENCH_STORAGE=s3
+datapath transfer /srv/bench "$runs" "${sizes[@]}" > "$out/transfer-s3.json"
+
+log "2/5 htpasswd: idempotent re-run for ${htpasswd_users[*]} users at cost 10"
+for users in "${htpasswd_users[@]}"; do
+    BENCH_JSON="$out/htpasswd-$users.json" "$here/htpasswd/run.sh" "$users" 10 > "$out/htpasswd-$users.log" 2>&1 ||
+        die "bench/htpasswd/run.sh $users failed: $out/htpasswd-$users.log"
+done
+
+kill "$load_sampler" 2>/dev/null || true
+python3 "$here/report.py" "$out" | tee "$out/table.md"
