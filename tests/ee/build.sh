@@ -66,8 +66,7 @@ for target in galaxy builder final; do
   fi
   no_cache=()   # the next targets reuse the layers this build just made
 done
-cached=$(grep -c -- '---> Using cache' "$log_file" || true)
-steps=$(grep -c '^Step ' "$log_file" || true)
+ran=$(grep -c -- '---> Running in' "$log_file" || true)
 size=$(docker image inspect -f '{{ .Size }}' "$IMAGE")
-log "$IMAGE built in $(( $(date +%s) - start )) s ($cached of $steps build steps from the layer cache), $(( size / 1000000 )) MB"
+log "$IMAGE built in $(( $(date +%s) - start )) s ($ran build steps run, the others from the layer cache), $(( size / 1000000 )) MB"
 docker image inspect -f '{{ .Id }}' "$IMAGE"
