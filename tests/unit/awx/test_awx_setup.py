@@ -160,6 +160,10 @@ def test_survey_asks_the_required_site_settings(definitions):
     ({'variable': 'registry_tls', 'choices': ['letsencrypt', 'acme']}, "choices ['acme'] are not among"),
     ({'variable': 'registry_s3_bucket', 'variable_new': 'registry_bucket'}, 'registry_bucket is in no role argument spec'),
     ({'variable': 'registry_s3_region', 'variable_new': 'registry_s3_secret_key'}, 'registry_s3_secret_key is a secret'),
+    # A multiple-choice "true"/"false" arrives as a string: the spec accepts it, but a role using the variable
+    # in a `when:` fails on ansible-core 2.19 ("Conditional result was derived from value of type 'str'").
+    ({'variable': 'registry_log_level', 'variable_new': 'registry_s3_encrypt', 'choices': ['false', 'true'], 'default': 'false'},
+     'registry_s3_encrypt: a multiplechoice question gives AWX a str, the spec wants bool'),
 ])
 def test_a_wrong_survey_is_caught(definitions, change, message):
     """The checks can fail: one wrong question each."""
