@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Prepare an ansible-runner private data directory the way AWX does for a job, and summarise a finished one.
 
-    awx_job.py launch JOBS_DIR DEFINITIONS PROJECT_SRC INVENTORY_JSON ANSWERS_JSON CREDENTIAL_JSON
+    awx_job.py launch JOBS_DIR DEFINITIONS PROJECT_SRC INVENTORY_JSON ANSWERS_JSON CREDENTIAL_JSON ENV_JSON
         Fills unanswered questions with their defaults (as AWX's launch form does) and validates the answers
         against the survey of DEFINITIONS (playbooks/vars/awx_setup.yml) with AWX's rules (required, type,
         min/max, choices), then writes
@@ -14,6 +14,7 @@
           env/<tmp file>    the credential's extra vars: its type's injectors rendered with its inputs
                             (Jinja2 sandbox), marked !unsafe, mode 0400, passed as `-e @` in env/cmdline
           env/cmdline       what AWX adds from the machine credential and the job template (-u, --become)
+          env/envvars       ENV_JSON: AWX's "Extra Environment Variables" setting (AWX_TASK_ENV)
         Prints the ident (job-1, job-2, ...).
     awx_job.py summary JOB_DIR IDENT
         Prints {"status", "rc", "ok", "changed", "failures", "unreachable"} of the finished job from its
@@ -81,7 +82,7 @@ def survey_errors(spec, answers):
             if question.get('max') not in ('', None) and len(value) > int(question['max']):
                 errors.append("'%s' value %s is too large" % (name, value))
         elif kind == 'integer':
-            if type(value) is not int:
+            if isinstance(value, bool) or not isinstance(value, int):
                 errors.append("Value %s for '%s' expected to be an integer." % (value, name))
                 continue
             if question.get('min') not in ('', None) and value < int(question['min']):
@@ -96,7 +97,7 @@ def survey_errors(spec, answers):
     return errors
 
 
-def launch(jobs_dir, definitions_file, project_src, inventory_file, answers_file, credential_file):
+def launch(jobs_dir, definitions_file, project_src, inventory_file, answers_file, credential_file, env_file):
     with open(definitions_file) as f:
         definitions = yaml.load(f, Loader=Loader)
     with open(inventory_file) as f:
@@ -105,6 +106,8 @@ def launch(jobs_dir, definitions_file, project_src, inventory_file, answers_file
         answers = json.load(f)
     with open(credential_file) as f:
         credential_inputs = json.load(f)
+    with open(env_file) as f:
+        task_env = json.load(f)
 
     spec = definitions['awx_survey_spec']['spec']
     unknown = sorted(set(answers) - set(question['variable'] for question in spec))
@@ -146,6 +149,8 @@ def launch(jobs_dir, definitions_file, project_src, inventory_file, answers_file
     with os.fdopen(handle, 'w') as f:
         yaml.dump(injected, f, Dumper=Dumper, default_flow_style=False)
     os.chmod(path, stat.S_IRUSR)
+    with open(os.path.join(pdd, 'env', 'envvars'), 'w') as f:
+        json.dump(task_env, f)
     with open(os.path.join(pdd, 'env', 'cmdline'), 'w') as f:
         f.write('-u root --become -e @/runner/env/%s' % os.path.basename(path))
     print(ident)
@@ -169,7 +174,7 @@ def summary(pdd, ident):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) == 8 and sys.argv[1] == 'launch':
+    if len(sys.argv) == 9 and sys.argv[1] == 'launch':
         launch(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == 'summary':
         summary(*sys.argv[2:])

@@ -220,3 +220,21 @@ def test_awx_setup_playbook_syntax():
     result = subprocess.run(['ansible-playbook', '--syntax-check', os.path.join(ROOT, 'playbooks', 'awx_setup.yml')],
                             capture_output=True, text=True, check=False, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_execution_environment_collections_match_the_tested_ones():
+    """execution-environment.yml pins the collection versions of the `ansible` package the tests run with."""
+    collections = _load('execution-environment.yml')['dependencies']['galaxy']['collections']
+    pinned = {c['name']: c['version'] for c in collections if c['name'] != 'dockyard.registry'}
+    galaxy = _load('galaxy.yml')
+    assert set(galaxy['dependencies']) <= set(pinned), 'every dependency of galaxy.yml is pinned'
+    installed = {}
+    for name in pinned:
+        listing = subprocess.run(['ansible-galaxy', 'collection', 'list', name, '--format', 'json'],
+                                 capture_output=True, text=True, check=False)
+        for path_collections in (yaml.safe_load(listing.stdout or '{}') or {}).values():
+            if name in path_collections:
+                installed.setdefault(name, path_collections[name]['version'])
+    if not installed:
+        pytest.skip('the collections of the `ansible` package are not installed here')
+    assert {name: pinned[name] for name in installed} == installed
