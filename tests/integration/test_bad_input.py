@@ -157,6 +157,9 @@ CONTROLS = [
                       registry_s3_secret_key='secret'), id='s3-with-keys'),
     pytest.param({'registry_cache': 'redis', 'registry_redis_addr': 'redis.example.com:6379', 'registry_port': 5001,
                   'registry_htpasswd_cost': 4}, id='redis-port-cost'),
+    # Booleans as the strings an AWX multiple-choice answer or `-e key=value` gives: the roles take them.
+    pytest.param({'docker_use_upstream_repo': 'false', 'registry_delete_enabled': 'true', 'registry_readonly': 'false',
+                  'letsencrypt_renewal_timer_enabled': 'true', 'nginx_ssl_stapling': 'false'}, id='booleans-as-strings'),
 ]
 
 
