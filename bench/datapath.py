@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,13 +21,15 @@ Two endpoints: "direct" is the registry on http://127.0.0.1:5000 (plain HTTP); "
 https://BENCH_DOMAIN resolved to 127.0.0.1 (TLS, nginx, then the same registry). The registry checks the
 password (bcrypt) on every request on both. Monolithic blob upload, as the registry API defines it:
 POST /v2/<repo>/blobs/uploads/, then PUT <location>?digest=<digest> with the whole blob as the body.
-Times are curl's time_total (name lookup to last byte; curl's own start-up is not included).
+Times are curl's time_total (name lookup to last byte; curl's own start-up is not included). `transfer`
+also records the CPU seconds every process on the host used during each transfer (curl included).
 Environment: BENCH_DOMAIN, BENCH_USER, BENCH_PASSWORD, BENCH_CA (the certificate nginx serves).
 """
 
 import hashlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -109,6 +111,37 @@ def download(endpoint, repo, digest, size):
     return float(seconds), int(float(got))
 
 
+def cpu_snapshot():
+    """CPU ticks per process (pid -> (name, ticks)) of every process this host sees."""
+    result = {}
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                with open('/proc/%s/stat' % pid) as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(')') + 2:].split()
+            result[pid] = (stat[stat.index('(') + 1:stat.rindex(')')], int(fields[11]) + int(fields[12]))
+    return result
+
+
+def measured(action):
+    """Run action(); return (its result, nginx CPU seconds, all CPU seconds incl. finished children)."""
+    ticks = os.sysconf('SC_CLK_TCK')
+    before, children = cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = action()
+    after, children_after = cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    nginx = total = 0.0
+    for pid, (name, used) in after.items():
+        delta = (used - before.get(pid, (name, 0))[1]) / ticks
+        total += delta
+        if name == 'nginx':
+            nginx += delta
+    total += (children_after.ru_utime + children_after.ru_stime) - (children.ru_utime + children.ru_stime)
+    return result, round(nginx, 3), round(total, 3)
+
+
 def blob_path(directory, size_mb):
     return os.path.join(directory, '%d.blob' % size_mb)
 
@@ -144,16 +177,22 @@ def cmd_transfer(directory, runs, sizes):
             # fall on the same one.
             order = ['direct', 'nginx'] if run % 2 == 0 else ['nginx', 'direct']
             for endpoint in order:
-                seconds, size = upload(endpoint, DATA_REPO, path, digest)
-                samples.append({'size_mb': size_mb, 'endpoint': endpoint, 'op': 'upload', 'run': run, 'seconds': seconds})
+                (seconds, size), nginx_cpu, total_cpu = measured(lambda: upload(endpoint, DATA_REPO, path, digest))
+                samples.append({'size_mb': size_mb, 'endpoint': endpoint, 'op': 'upload', 'run': run, 'seconds': seconds,
+                                'nginx_cpu_s': nginx_cpu, 'total_cpu_s': total_cpu})
             for endpoint in order:
-                seconds, size = download(endpoint, DATA_REPO, digest, size)
-                samples.append({'size_mb': size_mb, 'endpoint': endpoint, 'op': 'download', 'run': run, 'seconds': seconds})
-    best = {}
+                (seconds, size), nginx_cpu, total_cpu = measured(lambda: download(endpoint, DATA_REPO, digest, size))
+                samples.append({'size_mb': size_mb, 'endpoint': endpoint, 'op': 'download', 'run': run, 'seconds': seconds,
+                                'nginx_cpu_s': nginx_cpu, 'total_cpu_s': total_cpu})
+    best, cpu = {}, {}
     for sample in samples:
         key = '%d/%s/%s' % (sample['size_mb'], sample['endpoint'], sample['op'])
         best[key] = min(best.get(key, float('inf')), sample['seconds'])
-    return {'runs': runs, 'sizes_mb': sizes, 'best_seconds': best, 'samples': samples}
+        cpu.setdefault(key, []).append(sample['total_cpu_s'])
+    # CPU seconds used by every process on the host (registry, docker-proxy, nginx, curl) per transfer:
+    # the median of the runs. On a host whose cores are all busy, time follows this.
+    cpu = {key: statistics.median(values) for key, values in cpu.items()}
+    return {'runs': runs, 'sizes_mb': sizes, 'best_seconds': best, 'median_total_cpu_s': cpu, 'samples': samples}
 
 
 def nginx_pids():

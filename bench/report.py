@@ -1,11 +1,12 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Turn the raw results of bench/run.sh (a directory of JSON files and logs) into one Markdown table.
 
-Usage: report.py RESULTS_DIR
-Each row: the measurement, its figures, the target (if the issue set one) and whether it is met.
+Usage: report.py RESULTS_DIR             the table: each row a measurement, its figures, the target (if
+                                         the issue set one) and whether it is met
+       report.py --tuning RESULTS_DIR    the nginx settings A/B (bench/tuning.py) as a table
 """
 
 import glob
@@ -120,10 +121,15 @@ def main(directory):
             for op, minimum in (('upload', UPLOAD_MIN_RATIO), ('download', DOWNLOAD_MIN_RATIO)):
                 direct, nginx = best['%d/direct/%s' % (size_mb, op)], best['%d/nginx/%s' % (size_mb, op)]
                 ratio = direct / nginx
+                cpu = transfer.get('median_total_cpu_s', {})
+                cpu_text = ''
+                if cpu:
+                    cpu_text = '; CPU used on the host (all processes, median): direct %.2f s, nginx+TLS %.2f s' % (
+                        cpu['%d/direct/%s' % (size_mb, op)], cpu['%d/nginx/%s' % (size_mb, op)])
                 rows.append(('3', '%s %d MiB blob, %s storage (best of %d alternating runs)' % (
                     op, size_mb, storage, transfer['runs']),
-                    'direct %.0f MB/s (%.2f s), nginx+TLS %.0f MB/s (%.2f s) = **%.2fx**' % (
-                        mb_s(size_mb, direct), direct, mb_s(size_mb, nginx), nginx, ratio),
+                    'direct %.0f MB/s (%.2f s), nginx+TLS %.0f MB/s (%.2f s) = **%.2fx**%s' % (
+                        mb_s(size_mb, direct), direct, mb_s(size_mb, nginx), nginx, ratio, cpu_text),
                     '>= %.1fx' % minimum, met(ratio >= minimum)))
 
     # 4. Authentication latency.
@@ -134,12 +140,14 @@ def main(directory):
                          auth['nginx']['new_connection_ms'], auth['nginx']['keepalive_ms'],
                          auth['direct']['new_connection_ms'], auth['direct']['keepalive_ms']),
                      '', ''))
-    if glob.glob(os.path.join(directory, 'auth-*.json')):
-        auth = load(directory, os.path.basename(sorted(glob.glob(os.path.join(directory, 'auth-*.json')))[0]))
-        rows.append(('4', 'the same stack without bcrypt (GET /v2/ without credentials: 401)',
+    auths = [load(directory, os.path.basename(path)) for path in glob.glob(os.path.join(directory, 'auth-*.json'))]
+    if auths:
+        def unauth(endpoint, key):
+            return statistics.median(auth[endpoint][key] for auth in auths)
+        rows.append(('4', 'the same stack without bcrypt (GET /v2/ without credentials: 401; median of the %d sets)' % len(auths),
                      'nginx+TLS: new connection %.1f ms, keep-alive %.1f ms; direct: %.1f / %.1f ms' % (
-                         auth['nginx']['unauth_new_connection_ms'], auth['nginx']['unauth_keepalive_ms'],
-                         auth['direct']['unauth_new_connection_ms'], auth['direct']['unauth_keepalive_ms']),
+                         unauth('nginx', 'unauth_new_connection_ms'), unauth('nginx', 'unauth_keepalive_ms'),
+                         unauth('direct', 'unauth_new_connection_ms'), unauth('direct', 'unauth_keepalive_ms')),
                      '', ''))
 
     # 5. Streaming.
@@ -181,5 +189,30 @@ def main(directory):
     return 0
 
 
+def tuning(directory):
+    result = load(directory, 'tuning.json')
+    best, size_mb = result['best'], result['size_mb']
+    tuned = best['role (tuned)']
+    print('nginx settings, one change at a time from the role\'s configuration: %d MiB blob, %d rounds (variants '
+          'interleaved); MB/s: the best round; CPU: median seconds used by nginx / by every process (registry, '
+          'docker-proxy, curl included); latency: median of the rounds\' medians of 30 kept-alive requests answered '
+          'without bcrypt (401)' % (size_mb, result['rounds']))
+    print()
+    print('| configuration | upload MB/s | upload CPU s | download MB/s | download CPU s | latency ms |')
+    print('|---|---|---|---|---|---|')
+    for name, figures in best.items():
+        print('| %s | %.0f%s | %.2f / %.2f | %.0f%s | %.2f / %.2f | %.2f |' % (
+            name,
+            mb_s(size_mb, figures['upload_s']), '' if name == 'role (tuned)' else ' (%+.0f%%)' % (
+                (tuned['upload_s'] / figures['upload_s'] - 1) * 100),
+            figures['upload_nginx_cpu_s'], figures['upload_total_cpu_s'],
+            mb_s(size_mb, figures['download_s']), '' if name == 'role (tuned)' else ' (%+.0f%%)' % (
+                (tuned['download_s'] / figures['download_s'] - 1) * 100),
+            figures['download_nginx_cpu_s'], figures['download_total_cpu_s'], figures['latency_ms']))
+    return 0
+
+
 if __name__ == '__main__':
+    if sys.argv[1] == '--tuning':
+        sys.exit(tuning(sys.argv[2]))
     sys.exit(main(sys.argv[1]))

@@ -10,7 +10,9 @@
 #   5. nginx streams a 1 GiB upload: its temporary directories stay empty and its memory flat
 # Settings (environment): BENCH_RUNS (alternating runs per transfer, best kept; 3), BENCH_SIZES (MiB;
 # "256 1024"), BENCH_COSTS ("4 6 8 10 12"), BENCH_AUTH_REQUESTS (per median; 21), BENCH_HTPASSWD_USERS
-# ("50 200"), BENCH_OUTPUT (tests/output/bench), BENCH_KEEP=1 (leave the containers up).
+# ("50 200"), BENCH_TUNING_ROUNDS (rounds of the nginx settings A/B, bench/tuning.py, written to
+# $BENCH_OUTPUT/tuning.md, not to the table; 3, 0 skips it), BENCH_OUTPUT (tests/output/bench),
+# BENCH_KEEP=1 (leave the containers up).
 # Exit status: 0 when every measurement ran, whether or not each target was met (the table says).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +26,7 @@ read -ra sizes <<< "${BENCH_SIZES:-256 1024}"
 read -ra costs <<< "${BENCH_COSTS:-4 6 8 10 12}"
 auth_requests=${BENCH_AUTH_REQUESTS:-21}
 read -ra htpasswd_users <<< "${BENCH_HTPASSWD_USERS:-50 200}"
+tuning_rounds=${BENCH_TUNING_ROUNDS:-3}
 out=${BENCH_OUTPUT:-$DOCKYARD_ROOT/tests/output/bench}
 # As in molecule/bench/molecule.yml.
 target=bench-target
@@ -97,6 +100,13 @@ docker exec "$target" sh -c 'nginx -t -q && systemctl reload nginx'
 datapath stream /srv/bench "$largest" control > "$out/stream-control.json"
 docker exec "$target" sh -c 'rm /etc/nginx/conf.d/zz-bench-control.conf && nginx -t -q && systemctl reload nginx'
 
+if [[ $tuning_rounds -gt 0 ]]; then
+    log "nginx settings A/B: $tuning_rounds rounds, one $largest MiB upload and download per variant"
+    docker cp "$here/tuning.py" "$target:/usr/local/bin/bench-tuning.py"
+    docker exec -e BENCH_USER="$user" -e BENCH_PASSWORD="$password" "$target" \
+        python3 /usr/local/bin/bench-tuning.py /srv/bench "$tuning_rounds" "$largest" > "$out/tuning.json"
+fi
+
 log "4/5 authentication latency at bcrypt cost ${costs[*]}"
 datapath manifest > "$out/manifest.json"
 for cost in "${costs[@]}"; do
@@ -117,4 +127,8 @@ for users in "${htpasswd_users[@]}"; do
 done
 
 kill "$load_sampler" 2>/dev/null || true
+if [[ -s $out/tuning.json ]]; then
+    python3 "$here/report.py" --tuning "$out" > "$out/tuning.md"
+    log "nginx settings A/B: $out/tuning.md"
+fi
 python3 "$here/report.py" "$out" | tee "$out/table.md"
