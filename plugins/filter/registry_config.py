@@ -17,8 +17,15 @@ Upstream facts this relies on:
   ``storage.maintenance.uploadpurging`` (enabled, age, interval, dryrun: all four are read when
   enabled) and ``storage.maintenance.readonly.enabled``; ``auth.htpasswd`` needs realm and path;
   ``http.debug.prometheus.enabled``/``path`` (default /metrics); ``http.headers`` values are lists;
-  ``health.storagedriver`` (enabled, interval, threshold); ``proxy`` (remoteurl, username,
-  password).
+  ``health.storagedriver`` (enabled, interval, threshold); ``health.http`` (a list of uri,
+  headers, statuscode, timeout, interval, threshold: a HEAD request that must answer statuscode
+  within timeout; statuscode defaults to 200 and a missing timeout means none); ``proxy``
+  (remoteurl, username, password).
+* Health: once a check has failed ``threshold`` times in a row, the registry answers 503 to every
+  request until it passes again. The storage driver check has no timeout of its own: with S3 it
+  waits as long as the S3 client does, which in 2.8 (aws-sdk-go with Go's default HTTP client) is
+  forever, so an S3 endpoint that accepts connections but never answers leaves the registry
+  "healthy" while every storage request hangs. An ``health.http`` check with a timeout does fail.
 * Redis: 2.8 reads ``redis.addr`` (a string); 3.x embeds go-redis ``UniversalOptions`` and reads
   ``redis.addrs`` (a list) -- goharbor/harbor-helm#2254 hit exactly this when moving to 3.0.
 * S3 driver (docs/content/storage-drivers/s3.md and registry/storage/driver/s3-aws/s3.go):
@@ -88,6 +95,7 @@ DEFAULTS = {
     'health_storagedriver_enabled': True,
     'health_storagedriver_interval': '10s',
     'health_storagedriver_threshold': 3,
+    'health_http': None,
     'log_level': 'info',
     'log_formatter': 'text',
     'log_fields': {'service': 'registry'},
@@ -192,14 +200,14 @@ def _prune(data):
     return result
 
 
-def _headers(settings):
+def _headers(settings, key='http_headers'):
     headers = {}
-    for name, values in settings.mapping('http_headers').items():
+    for name, values in settings.mapping(key).items():
         if isinstance(values, str):
             values = [values]
         if not isinstance(name, str) or not name or not is_sequence(values) or not values \
                 or not all(isinstance(v, str) and v != '' for v in values):
-            _fail('http_headers', 'must map header names to non-empty lists of non-empty strings, '
+            _fail(key, 'must map header names to non-empty lists of non-empty strings, '
                   'got %r: %r' % (name, values))
         headers[str(name)] = [str(v) for v in values]
     return headers
@@ -294,6 +302,61 @@ def _http(settings):
     }
 
 
+HTTP_CHECK_KEYS = ('uri', 'headers', 'statuscode', 'timeout', 'interval', 'threshold')
+
+
+def _health_http(settings):
+    checks = settings.raw('health_http')
+    if checks is None:
+        return None
+    if not is_sequence(checks):
+        _fail('health_http', 'must be a list of checks, got %s' % type(checks).__name__)
+    result = []
+    for index, check in enumerate(checks):
+        key = 'health_http[%d]' % index
+        if not isinstance(check, dict):
+            _fail(key, 'must be a dictionary with uri, statuscode, timeout, interval and threshold, '
+                  'got %s' % type(check).__name__)
+        unknown = sorted(str(k) for k in check if k not in HTTP_CHECK_KEYS)
+        if unknown:
+            _fail(key, 'has unknown key(s) %s; allowed: %s' % (', '.join(unknown), ', '.join(HTTP_CHECK_KEYS)))
+        uri = check.get('uri')
+        if not isinstance(uri, str) or not re.match(r'^https?://[^/\s]+', uri):
+            _fail(key + '.uri', 'must be an http(s) URL, got %r' % (uri,))
+        # Without a timeout the check waits as long as the service does: it would never fail.
+        if _is_unset(check.get('timeout')):
+            _fail(key + '.timeout', 'is required (a duration such as 5s): without it a service that '
+                  'accepts connections but never answers is never reported')
+        for duration in ('timeout', 'interval'):
+            value = check.get(duration)
+            if not _is_unset(value) and (not isinstance(value, str) or not _DURATION.match(value)):
+                _fail('%s.%s' % (key, duration), 'must be a duration such as 5s, got %r' % (value,))
+        statuscode = check.get('statuscode')
+        if not _is_unset(statuscode):
+            if isinstance(statuscode, str) and statuscode.strip().isdigit():
+                statuscode = int(statuscode)
+            if isinstance(statuscode, bool) or not isinstance(statuscode, int) or not 100 <= statuscode <= 599:
+                _fail(key + '.statuscode', 'must be an HTTP status code (100-599), got %r' % (statuscode,))
+        threshold = check.get('threshold')
+        if not _is_unset(threshold):
+            if isinstance(threshold, str) and threshold.strip().isdigit():
+                threshold = int(threshold)
+            if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+                _fail(key + '.threshold', 'must be an integer of at least 1, got %r' % (threshold,))
+        headers = check.get('headers')
+        if not _is_unset(headers):
+            headers = _headers(_Settings({key + '.headers': headers}), key + '.headers')
+        result.append({
+            'uri': uri,
+            'headers': headers or None,
+            'statuscode': None if _is_unset(statuscode) else statuscode,
+            'timeout': check['timeout'],
+            'interval': None if _is_unset(check.get('interval')) else check['interval'],
+            'threshold': None if _is_unset(threshold) else threshold,
+        })
+    return [_prune(check) for check in result] or None
+
+
 def _redis(settings, dialect):
     addr = settings.string('redis_addr')
     if addr is None:
@@ -356,7 +419,7 @@ def registry_config(settings):
             'enabled': health_enabled,
             'interval': settings.duration('health_storagedriver_interval') if health_enabled else None,
             'threshold': settings.integer('health_storagedriver_threshold', 1) if health_enabled else None,
-        }},
+        }, 'http': _health_http(settings)},
         'proxy': _proxy(settings),
     }
     return _prune(config)
