@@ -15,7 +15,8 @@ Usage (bench/run.sh copies this file to the target and runs it there):
   datapath.py auth N                        N authenticated HEADs of that manifest: one curl process (new TCP
                                             and TLS connection) per request, and N on one kept-alive
                                             connection; also N unauthenticated GET /v2/ (401, no bcrypt)
-                                            as the stack's own latency; JSON with the medians
+                                            as the stack's own latency, and N with a wrong password for the
+                                            user and for an unknown user (kept alive); JSON with the medians
 
 Two endpoints: "direct" is the registry on http://127.0.0.1:5000 (plain HTTP); "nginx" is
 https://BENCH_DOMAIN resolved to 127.0.0.1 (TLS, nginx, then the same registry). The registry checks the
@@ -356,7 +357,15 @@ def cmd_auth(count):
         base = url(endpoint, '/v2/')
         unauth_fresh = [timings(curl(endpoint, plain + to_null([base]), auth=False), '401')[0] for dummy in range(count)]
         unauth_kept = timings(curl(endpoint, plain + to_null([base] * (count + 1)), auth=False), '401')[1:]
+        # Wrong passwords: for a known user the registry runs bcrypt before it refuses; for an unknown
+        # one it refuses at once. The cost is thus also what anyone can make the registry spend per request.
+        wrong = timings(curl(endpoint, ['-u', '%s:not-the-password' % USER] + plain + to_null([base] * (count + 1)),
+                             auth=False), '401')[1:]
+        unknown = timings(curl(endpoint, ['-u', 'no-such-user:not-the-password'] + plain + to_null([base] * (count + 1)),
+                               auth=False), '401')[1:]
         result[endpoint] = {
+            'wrong_password_keepalive_ms': round(statistics.median(wrong) * 1000, 2),
+            'unknown_user_keepalive_ms': round(statistics.median(unknown) * 1000, 2),
             'new_connection_ms': round(statistics.median(fresh) * 1000, 2),
             'keepalive_ms': round(statistics.median(kept) * 1000, 2),
             'unauth_new_connection_ms': round(statistics.median(unauth_fresh) * 1000, 2),

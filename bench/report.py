@@ -136,9 +136,12 @@ def main(directory):
     for path in sorted(glob.glob(os.path.join(directory, 'auth-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
         auth = load(directory, os.path.basename(path))
         rows.append(('4', 'authenticated manifest HEAD, bcrypt cost %d (median of %d)' % (auth['cost'], auth['requests']),
-                     'nginx+TLS: new connection %.1f ms, keep-alive %.1f ms; direct: %.1f / %.1f ms' % (
+                     'nginx+TLS: new connection %.1f ms, keep-alive %.1f ms; direct: %.1f / %.1f ms; a 401 for a wrong '
+                     'password %.1f ms, for an unknown user %.1f ms (nginx, keep-alive)' % (
                          auth['nginx']['new_connection_ms'], auth['nginx']['keepalive_ms'],
-                         auth['direct']['new_connection_ms'], auth['direct']['keepalive_ms']),
+                         auth['direct']['new_connection_ms'], auth['direct']['keepalive_ms'],
+                         auth['nginx'].get('wrong_password_keepalive_ms', float('nan')),
+                         auth['nginx'].get('unknown_user_keepalive_ms', float('nan'))),
                      '', ''))
     auths = [load(directory, os.path.basename(path)) for path in glob.glob(os.path.join(directory, 'auth-*.json'))]
     if auths:
