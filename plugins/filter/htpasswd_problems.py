@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
 
-from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import validate_users
+from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import validate_cost, validate_user_list
 
 ALLOWED_KEYS = ('name', 'password', 'state')
 STATES = ('present', 'absent')
@@ -26,8 +26,16 @@ def _shape(value):
     return 'a single value'
 
 
-def htpasswd_problems(users, cost=10, variable='users'):
-    """Return a list of messages, each naming VARIABLE, for everything wrong with USERS and COST."""
+def htpasswd_problems(users, cost=10, variable='users', cost_variable='cost'):
+    """Return a list of messages for everything wrong with USERS (named VARIABLE) and COST (named COST_VARIABLE)."""
+    # A whole number given as a string (an AWX survey answer, -e cost=10) is a number.
+    if isinstance(cost, string_types) and cost.strip().isdigit():
+        cost = int(cost)
+    cost_problem = validate_cost(cost, cost_variable)
+    return ([cost_problem] if cost_problem else []) + _user_problems(users, variable)
+
+
+def _user_problems(users, variable):
     if users is None:
         users = []
     expected = '%s must be a list of dictionaries with name, password and state, such as [{name: ci, password: ...}]' % variable
@@ -53,12 +61,7 @@ def htpasswd_problems(users, cost=10, variable='users'):
             problems.append('%s: name and password must be strings (quote numbers in YAML)' % where)
             continue
         normalized.append({'name': name, 'password': password, 'state': state})
-    try:
-        cost = int(cost)
-    except (TypeError, ValueError):
-        return problems + ['the bcrypt cost must be an integer from 4 to 31, not %r' % (cost,)]
-    problems.extend('%s: %s' % (variable, message) for message in validate_users(normalized, cost))
-    return problems
+    return problems + ['%s: %s' % (variable, message) for message in validate_user_list(normalized)]
 
 
 class FilterModule(object):

@@ -172,23 +172,29 @@ def validate_password(name, password):
     return None
 
 
-def validate_cost(cost):
-    """An error message for a bcrypt cost out of range, or None."""
-    if not MIN_COST <= cost <= MAX_COST:
-        return ('cost=%d is outside the range bcrypt supports (%d-%d); use 10 (the default) or 11-12 at most, as the'
-                ' registry checks the hash on every request' % (cost, MIN_COST, MAX_COST))
+def validate_cost(cost, name='cost'):
+    """An error message for a bcrypt cost that is not an integer in bcrypt's range, or None.
+
+    NAME is how the message calls the setting (the module's option, or the role variable it came from).
+    """
+    if isinstance(cost, bool) or not isinstance(cost, int) or not MIN_COST <= cost <= MAX_COST:
+        return ('%s must be an integer from %d to %d, not %r; 10 (the default) or 11-12 at most, as the registry'
+                ' checks the hash on every request' % (name, MIN_COST, MAX_COST, cost))
     return None
 
 
-def validate_users(users, cost):
+def validate_users(users, cost, cost_name='cost'):
     """Error messages for the requested users (list of dicts with name, password, state) and cost.
 
-    An empty list means the input is fine.
+    An empty list means the input is fine. COST_NAME is how the cost's message calls it.
     """
+    message = validate_cost(cost, cost_name)
+    return ([message] if message else []) + validate_user_list(users)
+
+
+def validate_user_list(users):
+    """Error messages for the requested users (list of dicts with name, password, state); empty when fine."""
     errors = []
-    message = validate_cost(cost)
-    if message:
-        errors.append(message)
     counts = {}
     for user in users:
         counts[user['name']] = counts.get(user['name'], 0) + 1

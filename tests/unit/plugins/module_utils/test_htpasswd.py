@@ -136,15 +136,17 @@ def test_validate_password():
 def test_validate_cost():
     assert ht.validate_cost(4) is None
     assert ht.validate_cost(31) is None
-    assert '4-31' in ht.validate_cost(3)
-    assert 'cost=32' in ht.validate_cost(32)
+    assert ht.validate_cost(3).startswith('cost must be an integer from 4 to 31, not 3; ')
+    assert ht.validate_cost(32, 'registry_htpasswd_cost').startswith('registry_htpasswd_cost must be an integer from 4 to 31, not 32; ')
+    assert ht.validate_cost('10') is not None
+    assert ht.validate_cost(True) is not None
 
 
 def test_validate_users_collects_all_errors():
     errors = ht.validate_users([
         user('alice', 'a'), user('alice', 'b'), user('bob', ''), user('carol', state='absent'), user('d:e', 'x')], 3)
     assert len(errors) == 4
-    assert 'cost=3' in errors[0]
+    assert errors[0].startswith('cost must be an integer from 4 to 31, not 3')
     assert "user 'alice' is listed 2 times" in errors[1]
     assert "user 'bob'" in errors[2]
     assert "'d:e'" in errors[3]

@@ -402,7 +402,7 @@ def test_password_of_exactly_72_bytes_is_accepted(path):
 @pytest.mark.parametrize('cost', [3, 32, -1])
 def test_cost_out_of_range(existing, cost):
     before = snapshot(existing)
-    assert 'cost=%d' % cost in fail(dict(path=existing, name='alice', password='pw', cost=cost))['msg']
+    assert 'cost must be an integer from 4 to 31, not %d;' % cost in fail(dict(path=existing, name='alice', password='pw', cost=cost))['msg']
     assert snapshot(existing) == before
 
 

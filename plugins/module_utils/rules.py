@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, dockyard.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shape rules every part of dockyard.registry shares: one home for each.
+
+The Jinja tests in plugins/test/ (used by the roles' validation), the filters and the modules all call
+these functions, so a value is accepted or refused the same way wherever it is checked. Each function
+takes any value and returns a boolean: a value of the wrong type is simply not valid. Strings are
+matched in full (a trailing newline is not ignored, as it would be by ``re.match('...$')``).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+import re
+
+# One DNS label: letters, digits and inner hyphens, 1 to 63 characters. Lower case only: the name is
+# compared as text by nginx (server_name), certbot (lineage names), Docker (image references) and TLS
+# certificates, so one spelling avoids mismatches. The last label starts with a letter, as top-level
+# domains do, so a name can never be read as an IP address (10.0.0.5 is an address, not a name).
+_LABEL = r'[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+_LAST_LABEL = r'[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?'
+_DNS_NAME = re.compile(r'(?=.{1,253}\Z)(?:%s\.)*%s\Z' % (_LABEL, _LAST_LABEL))
+# A public name: two labels or more (a single label such as localhost only resolves on a private network).
+_PUBLIC_DNS_NAME = re.compile(r'(?=.{1,253}\Z)(?:%s\.)+%s\Z' % (_LABEL, _LAST_LABEL))
+# Go's time.ParseDuration, which the registry uses for every duration in its configuration.
+_GO_DURATION = re.compile(r'(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|\u00b5s|ms|s|m|h))+\Z')
+_HTTP_URL = re.compile(r'https?://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/[^\s]*)?\Z')
+_HOST_PORT = re.compile(r'(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>[0-9]{1,5})\Z')
+_EMAIL = re.compile(r'[^@\s]+@[^@\s]+\.[^@\s]+\Z')
+
+# Which names each TLS mode can serve: Let's Encrypt issues only for public DNS names; a self-signed or
+# provided certificate may also name localhost, a private name or an IP address.
+TLS_MODES = ('letsencrypt', 'selfsigned', 'provided')
+
+
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
+def is_dns_name(value):
+    """A lower-case DNS host name (one label or more), without scheme, port, path, wildcard or trailing dot.
+
+    The last label starts with a letter (as a top-level domain does).
+    """
+    text = _text(value)
+    return text is not None and bool(_DNS_NAME.match(text))
+
+
+def is_public_dns_name(value):
+    """A DNS name a public certificate authority can issue for: a DNS name of two labels or more."""
+    text = _text(value)
+    return text is not None and bool(_PUBLIC_DNS_NAME.match(text))
+
+
+def is_ip_address(value):
+    """An IPv4 or IPv6 address, without brackets or prefix length."""
+    text = _text(value)
+    if text is None:
+        return False
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_server_name(value, tls=None):
+    """A name the registry can be served as with the TLS mode TLS (None: with some mode).
+
+    letsencrypt: a public DNS name. selfsigned, provided (or None): any DNS name, or an IP address.
+    """
+    if tls is not None and tls not in TLS_MODES:
+        raise ValueError('tls must be one of %s, not %r' % (', '.join(TLS_MODES), tls))
+    if tls == 'letsencrypt':
+        return is_public_dns_name(value)
+    return is_dns_name(value) or is_ip_address(value)
+
+
+def is_go_duration(value):
+    """A duration as Go's time.ParseDuration reads it: 90s, 30m, 24h, 1h30m, 500ms."""
+    text = _text(value)
+    return text is not None and bool(_GO_DURATION.match(text))
+
+
+def _valid_host(host):
+    if host.startswith('['):
+        return is_ip_address(host[1:-1]) and ':' in host
+    return is_dns_name(host.lower()) or is_ip_address(host)
+
+
+def _valid_port(port):
+    return port is None or 1 <= int(port) <= 65535
+
+
+def is_http_url(value, path=True):
+    """An http:// or https:// URL with a host and optional port; PATH=False also refuses a path (a bare '/' is fine)."""
+    text = _text(value)
+    match = _HTTP_URL.match(text) if text is not None else None
+    if not match or not _valid_host(match.group('host')) or not _valid_port(match.group('port')):
+        return False
+    return path or match.group('path') in (None, '/')
+
+
+def is_host_port(value):
+    """host:port or [IPv6]:port, the port from 1 to 65535."""
+    text = _text(value)
+    match = _HOST_PORT.match(text) if text is not None else None
+    return bool(match) and _valid_host(match.group('host')) and _valid_port(match.group('port'))
+
+
+def is_email_address(value):
+    """name@domain.tld, without spaces."""
+    text = _text(value)
+    return text is not None and bool(_EMAIL.match(text))
+
+
+def join_host_port(host, port):
+    """host:port, with an IPv6 address in brackets (Go's net.JoinHostPort)."""
+    host = str(host)
+    if ':' in host and not host.startswith('['):
+        host = '[%s]' % host
+    return '%s:%s' % (host, port)
