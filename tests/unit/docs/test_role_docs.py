@@ -1,7 +1,7 @@
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Every role's README variable table matches its argument spec, and every default matches defaults/main.yml."""
+"""Every README variable table matches its argument spec, and every default matches defaults/main.yml."""
 import glob
 import os
 import subprocess
@@ -13,6 +13,16 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 ROLES = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                for p in glob.glob(os.path.join(ROOT, 'roles', '*', 'meta', 'argument_specs.yml')))
+
+
+# The site role holds the site playbook's own variables, which carry the collection's prefix.
+PREFIX = {'site': 'registry_'}
+
+
+def test_readme_has_the_site_table():
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    assert '<!-- BEGIN VARIABLES site -->' in readme
 
 
 def test_readme_tables_match_argument_specs():
@@ -28,7 +38,8 @@ def test_defaults_match_argument_specs(role):
         options = yaml.safe_load(handle)['argument_specs']['main']['options']
     with open(os.path.join(ROOT, 'roles', role, 'defaults', 'main.yml')) as handle:
         defaults = yaml.safe_load(handle) or {}
-    assert all(name.startswith(role + '_') for name in list(options) + list(defaults)), 'variables carry the role prefix'
+    prefix = PREFIX.get(role, role + '_')
+    assert all(name.startswith(prefix) for name in list(options) + list(defaults)), 'variables carry the role prefix'
     expected = {name for name, option in options.items() if not option.get('required')}
     assert set(defaults) == expected
     for name in defaults:
