@@ -1,11 +1,54 @@
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Build the CNCF distribution registry's config.yml as data.
+"""Build the CNCF distribution registry's config.yml as data, and check its settings.
 
-``registry_config`` turns one flat dict of settings (the registry role's variables without the
-``registry_`` prefix) into the nested configuration the ``registry`` binary reads; the role
-writes it with ``to_nice_yaml``. ``registry_config_path`` gives the file the image reads by default.
+Filters:
+
+* ``registry_config(settings, http_secret=None, s3_health_status=None)``: the nested configuration the
+  ``registry`` binary reads, from one flat dict of settings; the role writes it with ``to_nice_yaml``.
+  The http secret (generated on the host) and the status code the S3 health check expects (probed on
+  the host at deploy time) are arguments, not settings: they are not known before the role runs, while
+  the settings are checked before anything changes. http_secret is required; s3_health_status is
+  required when there is an S3 health check.
+* ``registry_config_problems(settings, variable_prefix='')``: every problem of the settings, as a list
+  of messages naming ``variable_prefix + key`` (empty: fine). ``registry_config`` raises with the same
+  messages, so there is one implementation of each rule. The shapes (durations, URLs, host:port) are the
+  shared rules of module_utils/rules.py.
+* ``registry_dialect(image, configured='auto')``: '2' or '3', the configuration dialect of an image.
+* ``registry_s3_health_uri(settings)``: the URL the S3 health check probes, or '' when there is none.
+* ``registry_config_path(dialect)``: the file the image reads by default.
+
+No defaults here. Every key of SCHEMA is required in the input (a missing key is a problem that names
+it); None or '' means "unset" only for a key the registry's configuration treats as optional, and an
+unset key is left out of config.yml. The defaults live in roles/registry/defaults/main.yml (what a
+user may change) and roles/registry/vars/main.yml (the container's fixed layout).
+
+Where each key comes from in the registry role (tests/unit/plugins/filter/test_registry_config.py
+checks the wiring):
+
+* the role variable ``registry_<key>``, documented in the role's meta/argument_specs.yml: storage,
+  s3_*, delete_enabled, redirect_disable, cache, redis_*, uploadpurging_*, readonly, health_*,
+  log_level, log_formatter;
+* ``dialect``: ``registry_image | registry_dialect(registry_config_dialect)``;
+* the container's layout, fixed in vars/main.yml: filesystem_rootdirectory (/var/lib/registry, where
+  the data directory is mounted), auth_htpasswd_path (/auth/htpasswd), auth_realm (registry_domain),
+  http_addr (:5000, the published port), debug_addr (the health check's server, never published),
+  http_headers (X-Content-Type-Options: nosniff), log_fields (service: registry).
+
+Settings of the earlier filter that no role variable reached, and what became of each:
+
+* kept, now role variables: s3_forcepathstyle (empty: automatic, see below), s3_keyid (a KMS key for
+  s3_encrypt), s3_chunksize (0: the driver's default), s3_storageclass (empty: the driver's default),
+  log_formatter (text, json or logstash, for log collectors);
+* removed: s3_skipverify (turns off TLS verification of S3: not offered); http_host and
+  http_relativeurls (a later issue sets http.host from the registry's domain); debug_prometheus (the
+  debug server is internal; a later issue decides about metrics); proxy_remoteurl, proxy_username and
+  proxy_password (a pull-through mirror is a later issue); auth 'none' (the role always uses htpasswd:
+  the auth section is always written); health_http, a free list of HTTP checks (the role only ever
+  passed its S3 check, now built here from health_s3_check_enabled and health_s3_check_timeout);
+  s3_secure (derived from the endpoint's scheme: false for http://, true otherwise);
+  http_secret (now an argument, see above).
 
 Upstream facts this relies on:
 
@@ -16,174 +59,285 @@ Upstream facts this relies on:
   ``storage.redirect.disable``, ``storage.cache.blobdescriptor`` (inmemory or redis),
   ``storage.maintenance.uploadpurging`` (enabled, age, interval, dryrun: all four are read when
   enabled) and ``storage.maintenance.readonly.enabled``; ``auth.htpasswd`` needs realm and path;
-  ``http.debug.prometheus.enabled``/``path`` (default /metrics); ``http.headers`` values are lists;
-  ``health.storagedriver`` (enabled, interval, threshold); ``health.http`` (a list of uri,
-  headers, statuscode, timeout, interval, threshold: a HEAD request that must answer statuscode
-  within timeout; statuscode defaults to 200 and a missing timeout means none); ``proxy``
-  (remoteurl, username, password).
+  ``http.headers`` values are lists; ``health.storagedriver`` (enabled, interval, threshold);
+  ``health.http`` (a list of uri, headers, statuscode, timeout, interval, threshold: a HEAD request that
+  must answer statuscode within timeout; statuscode defaults to 200 and a missing timeout means none).
 * Health: once a check has failed ``threshold`` times in a row, the registry answers 503 to every
   request until it passes again. The storage driver check has no timeout of its own: with S3 it
   waits as long as the S3 client does, which in 2.8 (aws-sdk-go with Go's default HTTP client) is
   forever, so an S3 endpoint that accepts connections but never answers leaves the registry
-  "healthy" while every storage request hangs. An ``health.http`` check with a timeout does fail.
+  "healthy" while every storage request hangs. An ``health.http`` check with a timeout does fail: the
+  S3 health check is an anonymous HEAD of the bucket's path-style URL on the endpoint (on AWS,
+  https://s3.<region>.amazonaws.com/<bucket>), expecting what the endpoint answered the role's own
+  probe at deploy time (403 for a private AWS bucket).
 * Redis: 2.8 reads ``redis.addr`` (a string); 3.x embeds go-redis ``UniversalOptions`` and reads
   ``redis.addrs`` (a list) -- goharbor/harbor-helm#2254 hit exactly this when moving to 3.0.
-* S3 driver (docs/content/storage-drivers/s3.md and registry/storage/driver/s3-aws/s3.go):
-  accesskey/secretkey are optional -- omit both to use the instance's IAM role; region and bucket
-  are required; ``keyid`` is ignored unless ``encrypt`` is true; ``chunksize`` must be at least
-  5 MiB (5242880); ``v4auth`` still exists in 3.x and defaults to true in both, so it is never
-  written. ``forcepathstyle`` only exists in 3.x, where it defaults to false and is no longer
-  implied by ``regionendpoint`` (commit 8654a0e "Allow setting s3 forcepathstyle without
-  regionendpoint", distribution/distribution#4359); 2.8 has no such key and always uses
-  path-style addressing when ``regionendpoint`` is set (the Debian 2.8.2 binary has no
-  ``forcepathstyle`` string at all).
+* S3 driver (docs/content/storage-drivers/s3.md and registry/storage/driver/s3-aws/s3.go, v2.8.2 and
+  v3.0.0): accesskey/secretkey are optional -- omit both to use the instance's IAM role; region and
+  bucket are required; ``keyid`` is ignored unless ``encrypt`` is true; ``chunksize`` must be from
+  5 MiB to 5 GiB (default 10 MiB); ``storageclass`` (default STANDARD, read case-insensitively) is one
+  of NONE, STANDARD, REDUCED_REDUNDANCY in 2.8, and also STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING,
+  OUTPOSTS, GLACIER_IR in 3.x (NONE: the endpoint does not support storage classes); ``v4auth`` still
+  exists in 3.x and defaults to true in both, so it is never written. ``forcepathstyle`` only exists
+  in 3.x, where it defaults to false and is no longer implied by ``regionendpoint`` (commit 8654a0e
+  "Allow setting s3 forcepathstyle without regionendpoint", distribution/distribution#4359), while
+  S3-compatible stores (MinIO, Ceph, moto) need it: unset, it is true on dialect 3 when an endpoint is
+  set. 2.8 has no such key and always uses path-style addressing when ``regionendpoint`` is set (the
+  Debian 2.8.2 binary has no ``forcepathstyle`` string at all), so setting it on dialect 2 is refused.
 * Default configuration path: 2.x images read /etc/docker/registry/config.yml; 3.0.0 release
   notes: "the default configuration path has changed to /etc/distribution/config.yml".
 """
 
-import re
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.dockyard.registry.plugins.module_utils.rules import is_go_duration, is_host_port, is_http_url
 
 CONFIG_PATHS = {
     '2': '/etc/docker/registry/config.yml',
     '3': '/etc/distribution/config.yml',
 }
 
-# Every key the input dict may hold, in documentation order. A value of None, '' or a missing key
-# means "unset": the default below applies, and a setting without a default is left out.
-DEFAULTS = {
-    'dialect': None,
-    'storage': 'filesystem',
-    'filesystem_rootdirectory': '/var/lib/registry',
-    's3_bucket': None,
-    's3_region': None,
-    's3_endpoint': None,
-    's3_forcepathstyle': None,
-    's3_access_key': None,
-    's3_secret_key': None,
-    's3_rootdirectory': None,
-    's3_encrypt': None,
-    's3_keyid': None,
-    's3_secure': True,
-    's3_skipverify': None,
-    's3_chunksize': None,
-    's3_storageclass': None,
-    'auth': 'htpasswd',
-    'auth_htpasswd_path': '/auth/htpasswd',
-    'auth_realm': 'Registry Realm',
-    'http_addr': ':5000',
-    'http_secret': None,
-    'http_host': None,
-    'http_relativeurls': None,
-    'http_headers': {'X-Content-Type-Options': ['nosniff']},
-    'debug_addr': None,
-    'debug_prometheus': False,
-    'delete_enabled': False,
-    'redirect_disable': False,
-    'cache': 'inmemory',
-    'redis_addr': None,
-    'redis_password': None,
-    'redis_db': None,
-    'uploadpurging_enabled': True,
-    'uploadpurging_age': '168h',
-    'uploadpurging_interval': '24h',
-    'uploadpurging_dryrun': False,
-    'readonly': False,
-    'health_storagedriver_enabled': True,
-    'health_storagedriver_interval': '10s',
-    'health_storagedriver_threshold': 3,
-    'health_http': None,
-    'log_level': 'info',
-    'log_formatter': 'text',
-    'log_fields': {'service': 'registry'},
-    'proxy_remoteurl': None,
-    'proxy_username': None,
-    'proxy_password': None,
-}
-
 DIALECTS = ('2', '3')
 STORAGES = ('filesystem', 's3')
-AUTHS = ('htpasswd', 'none')
 CACHES = ('inmemory', 'redis', 'none')
 LOG_LEVELS = ('error', 'warn', 'info', 'debug')
 LOG_FORMATTERS = ('text', 'json', 'logstash')
 S3_MIN_CHUNKSIZE = 5 * 1024 * 1024
-# A Go time.ParseDuration string such as 10s, 1h30m or 168h (what the registry expects).
-_DURATION = re.compile(r'^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$')
+S3_MAX_CHUNKSIZE = 5 * 1024 * 1024 * 1024
+S3_STORAGE_CLASSES = {
+    '2': ('NONE', 'STANDARD', 'REDUCED_REDUNDANCY'),
+    '3': ('NONE', 'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'OUTPOSTS', 'GLACIER_IR'),
+}
 
-
-def _fail(key, message):
-    raise AnsibleFilterError('registry_config: %s %s' % (key, message))
+# Every key of the settings, in documentation order: (kind, choices or minimum, optional). Every key is
+# required; None or '' leaves an optional key unset (out of config.yml) and is a problem for the others.
+SCHEMA = {
+    'dialect': ('choice', DIALECTS, False),
+    'storage': ('choice', STORAGES, False),
+    'filesystem_rootdirectory': ('str', None, False),
+    's3_bucket': ('str', None, True),
+    's3_region': ('str', None, True),
+    's3_endpoint': ('str', None, True),
+    's3_forcepathstyle': ('bool', None, True),
+    's3_access_key': ('str', None, True),
+    's3_secret_key': ('str', None, True),
+    's3_rootdirectory': ('str', None, True),
+    's3_encrypt': ('bool', None, True),
+    's3_keyid': ('str', None, True),
+    's3_chunksize': ('int', 0, True),
+    's3_storageclass': ('str', None, True),
+    'auth_htpasswd_path': ('str', None, False),
+    'auth_realm': ('str', None, False),
+    'http_addr': ('str', None, False),
+    'http_headers': ('headers', None, False),
+    'debug_addr': ('str', None, True),
+    'delete_enabled': ('bool', None, False),
+    'redirect_disable': ('bool', None, False),
+    'cache': ('choice', CACHES, False),
+    'redis_addr': ('str', None, True),
+    'redis_password': ('str', None, True),
+    'redis_db': ('int', 0, True),
+    'uploadpurging_enabled': ('bool', None, False),
+    'uploadpurging_age': ('duration', None, False),
+    'uploadpurging_interval': ('duration', None, False),
+    'uploadpurging_dryrun': ('bool', None, False),
+    'readonly': ('bool', None, False),
+    'health_storagedriver_enabled': ('bool', None, False),
+    'health_storagedriver_interval': ('duration', None, False),
+    'health_storagedriver_threshold': ('int', 1, False),
+    'health_s3_check_enabled': ('bool', None, False),
+    'health_s3_check_timeout': ('duration', None, False),
+    'log_level': ('choice', LOG_LEVELS, False),
+    'log_formatter': ('choice', LOG_FORMATTERS, False),
+    'log_fields': ('fields', None, False),
+}
 
 
 def _is_unset(value):
     return value is None or (isinstance(value, str) and value == '')
 
 
-class _Settings:
-    """Typed access to the input dict; every getter names the setting in its error."""
+def _shape(value):
+    """A value's kind in words: strings may be secrets, and ansible-core 2.19 hands filters its own classes."""
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    if isinstance(value, dict):
+        return 'a dictionary'
+    if is_sequence(value):
+        return 'a list'
+    return 'a value of another type'
 
-    def __init__(self, data):
-        self.data = data
 
-    def raw(self, key):
-        value = self.data.get(key)
-        return DEFAULTS[key] if _is_unset(value) else value
+def _shown(value):
+    """A value that is not secret, for a message: None shown as empty, like ''."""
+    return '' if value is None else value
 
-    def is_set(self, key):
-        return not _is_unset(self.data.get(key))
 
-    def string(self, key):
-        value = self.raw(key)
-        if value is None:
+def _integer(value):
+    """VALUE as an int (a whole number given as a string too), or None."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _headers(value):
+    """{name: [value, ...]} from a dict of names to a string or a list of strings, or None when malformed."""
+    if not isinstance(value, dict):
+        return None
+    headers = {}
+    for name, values in value.items():
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(name, str) or not name or not is_sequence(values) or not values \
+                or not all(isinstance(v, str) and v != '' for v in values):
             return None
+        headers[str(name)] = [str(v) for v in values]
+    return headers
+
+
+def _fields(value):
+    """{name: scalar} with non-empty names and values, or None when malformed."""
+    if not isinstance(value, dict):
+        return None
+    fields = {}
+    for name, field in value.items():
+        if not isinstance(name, str) or not name or _is_unset(field) \
+                or not isinstance(field, (str, int, float, bool)):
+            return None
+        fields[str(name)] = field if isinstance(field, (bool, int, float)) else str(field)
+    return fields
+
+
+def _typed(key, value, name):
+    """(value converted to its kind, None) or (None, a problem naming NAME)."""
+    kind, arg, optional = SCHEMA[key]
+    if _is_unset(value):
+        if optional:
+            return None, None
+        if kind == 'str':
+            return None, '%s must be set; it is empty' % name
+    if kind == 'str':
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            _fail(key, 'must be a string, got %s' % type(value).__name__)
-        return str(value)
-
-    def choice(self, key, choices):
-        value = self.raw(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # dialect: 3 written without quotes
-        if value not in choices:
-            _fail(key, 'must be one of %s, got %r' % (', '.join(repr(c) for c in choices), value))
-        return str(value)
-
-    def flag(self, key):
-        value = self.raw(key)
-        if value is None:
-            return None
+            return None, '%s must be a string; got %s' % (name, _shape(value))
+        return str(value), None
+    if kind == 'choice':
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if text not in arg:
+            return None, "%s must be one of %s; got '%s'" % (name, ', '.join(arg), _shown(value))
+        return str(text), None
+    if kind == 'bool':
         try:
-            return boolean(value, strict=True)
+            return boolean(value, strict=True), None
         except TypeError:
-            _fail(key, 'must be a boolean (true or false), got %r' % (value,))
+            if optional:
+                return None, "%s must be true, false or empty; got '%s'" % (name, value)
+            return None, "%s must be true or false; got '%s'" % (name, _shown(value))
+    if kind == 'int':
+        number = _integer(value)
+        if number is None or number < arg:
+            return None, "%s must be an integer of at least %d; got '%s'" % (name, arg, _shown(value))
+        return number, None
+    if kind == 'duration':
+        if not is_go_duration(value):
+            return None, "%s must be a duration such as 90s, 30m, 24h or 1h30m; got '%s'" % (name, _shown(value))
+        return value, None
+    if kind == 'headers':
+        headers = _headers(value)
+        if headers is None:
+            return None, '%s must map header names to non-empty strings or lists of them' % name
+        return headers, None
+    fields = _fields(value)
+    if fields is None:
+        return None, '%s must map field names to non-empty strings, numbers or booleans' % name
+    return fields, None
 
-    def integer(self, key, minimum=0):
-        value = self.raw(key)
-        if value is None:
-            return None
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            _fail(key, 'must be an integer, got %r' % (value,))
-        if value < minimum:
-            _fail(key, 'must be at least %d, got %d' % (minimum, value))
-        return value
 
-    def duration(self, key):
-        value = self.string(key)
-        if value is not None and not _DURATION.match(value):
-            _fail(key, 'must be a duration such as 10s, 30m, 24h or 1h30m, got %r' % value)
-        return value
+def _s3_problems(values, prefix):
+    problems = []
+    if 's3_bucket' in values and values['s3_bucket'] is None:
+        problems.append('%sstorage is s3, so set %ss3_bucket (the bucket name)' % (prefix, prefix))
+    if 's3_region' in values and values['s3_region'] is None:
+        problems.append('%sstorage is s3, so set %ss3_region (the region of the bucket, such as eu-west-1)' % (prefix, prefix))
+    if 's3_access_key' in values and 's3_secret_key' in values \
+            and (values['s3_access_key'] is None) != (values['s3_secret_key'] is None):
+        given = 's3_access_key' if values['s3_secret_key'] is None else 's3_secret_key'
+        problems.append('set %ss3_access_key and %ss3_secret_key together, or neither (to use the instance\'s IAM role); '
+                        'only %s%s is set' % (prefix, prefix, prefix, given))
+    endpoint = values.get('s3_endpoint')
+    if endpoint is not None and not is_http_url(endpoint, path=False):
+        problems.append("%ss3_endpoint must be an http(s) URL without a path, such as https://minio.example.com:9000; "
+                        "got '%s' (empty means Amazon S3)" % (prefix, endpoint))
+    if values.get('s3_keyid') is not None and 's3_encrypt' in values and not values['s3_encrypt']:
+        problems.append('%ss3_keyid (a KMS key) needs %ss3_encrypt: true; the registry ignores it otherwise' % (prefix, prefix))
+    dialect = values.get('dialect')
+    if values.get('s3_forcepathstyle') is not None and dialect == '2':
+        problems.append('%ss3_forcepathstyle must be empty with distribution 2.8 (dialect 2), which has no such setting and '
+                        'uses path-style addressing whenever %ss3_endpoint is set' % (prefix, prefix))
+    chunksize = values.get('s3_chunksize')
+    if chunksize and not S3_MIN_CHUNKSIZE <= chunksize <= S3_MAX_CHUNKSIZE:
+        problems.append("%ss3_chunksize must be 0 (the driver's default, 10 MiB) or from %d (5 MiB) to %d (5 GiB); got %d"
+                        % (prefix, S3_MIN_CHUNKSIZE, S3_MAX_CHUNKSIZE, chunksize))
+    storageclass = values.get('s3_storageclass')
+    if storageclass is not None and dialect in S3_STORAGE_CLASSES and storageclass.upper() not in S3_STORAGE_CLASSES[dialect]:
+        problems.append("%ss3_storageclass must be empty (the driver's default, STANDARD) or one of %s with dialect %s; got '%s'"
+                        % (prefix, ', '.join(S3_STORAGE_CLASSES[dialect]), dialect, storageclass))
+    return problems
 
-    def mapping(self, key):
-        value = self.raw(key)
-        if not isinstance(value, dict):
-            _fail(key, 'must be a dictionary, got %s' % type(value).__name__)
-        return value
+
+def _check(settings, prefix):
+    """(values, problems): the settings converted to their kinds (None: unset), and every problem found.
+
+    A key with a problem of its own is missing from VALUES, so the rules across keys skip it.
+    """
+    if not isinstance(settings, dict):
+        return {}, ['the settings must be a dictionary; got %s' % _shape(settings)]
+    problems = []
+    missing = [key for key in SCHEMA if key not in settings]
+    if missing:
+        problems.append("missing setting(s) %s: every key is required (None or '' leaves an optional one unset)"
+                        % ', '.join(missing))
+    unknown = sorted(str(key) for key in settings if key not in SCHEMA)
+    if unknown:
+        problems.append('unknown setting(s) %s; allowed: %s' % (', '.join(unknown), ', '.join(SCHEMA)))
+    values = {}
+    for key in SCHEMA:
+        if key in settings:
+            value, problem = _typed(key, settings[key], prefix + key)
+            if problem:
+                problems.append(problem)
+            else:
+                values[key] = value
+    if values.get('storage') == 's3':
+        problems.extend(_s3_problems(values, prefix))
+    if values.get('cache') == 'redis' and 'redis_addr' in values and not is_host_port(values['redis_addr']):
+        problems.append("%scache is redis: set %sredis_addr (host:port); got '%s'" % (prefix, prefix, _shown(values['redis_addr'])))
+    return values, problems
+
+
+def _checked(name, settings):
+    values, problems = _check(settings, '')
+    if problems:
+        raise AnsibleFilterError('%s: %s' % (name, '; '.join(problems)))
+    return values
+
+
+def _s3_health_uri(values):
+    if values['storage'] != 's3' or not values['health_s3_check_enabled']:
+        return ''
+    if values['s3_endpoint'] is not None:
+        base = values['s3_endpoint'].rstrip('/')
+    else:
+        base = 'https://s3.%s.amazonaws.com' % values['s3_region']
+    return '%s/%s' % (base, values['s3_bucket'])
 
 
 def _prune(data):
@@ -200,229 +354,133 @@ def _prune(data):
     return result
 
 
-def _headers(settings, key='http_headers'):
-    headers = {}
-    for name, values in settings.mapping(key).items():
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(name, str) or not name or not is_sequence(values) or not values \
-                or not all(isinstance(v, str) and v != '' for v in values):
-            _fail(key, 'must map header names to non-empty lists of non-empty strings, '
-                  'got %r: %r' % (name, values))
-        headers[str(name)] = [str(v) for v in values]
-    return headers
-
-
-def _log_fields(settings):
-    fields = {}
-    for name, value in settings.mapping('log_fields').items():
-        if not isinstance(name, str) or not name or _is_unset(value) \
-                or not isinstance(value, (str, int, float, bool)):
-            _fail('log_fields', 'must map field names to non-empty strings, numbers or booleans, '
-                  'got %r: %r' % (name, value))
-        fields[str(name)] = value if isinstance(value, (bool, int, float)) else str(value)
-    return fields
-
-
-def _s3(settings, dialect):
-    for key in ('s3_bucket', 's3_region'):
-        if not settings.is_set(key):
-            _fail(key, 'is required when storage is s3')
-    if settings.is_set('s3_access_key') != settings.is_set('s3_secret_key'):
-        _fail('s3_access_key/s3_secret_key', 'must be set together, or both left unset to use '
-              'the instance role (IAM) credentials')
-    encrypt = settings.flag('s3_encrypt')
-    if settings.is_set('s3_keyid') and not encrypt:
-        _fail('s3_keyid', 'needs s3_encrypt: true (the registry ignores a KMS key otherwise)')
-    endpoint = settings.string('s3_endpoint')
-    forcepathstyle = settings.flag('s3_forcepathstyle')
-    if dialect == '2':
-        if forcepathstyle is not None:
-            _fail('s3_forcepathstyle', "is only supported with dialect '3': distribution 2.8 has "
-                  "no forcepathstyle and always uses path-style addressing when s3_endpoint is set")
-    elif forcepathstyle is None and endpoint is not None:
+def _s3(v):
+    endpoint = v['s3_endpoint']
+    forcepathstyle = v['s3_forcepathstyle']
+    if forcepathstyle is None and endpoint is not None and v['dialect'] == '3':
         # 3.x stopped implying path-style for regionendpoint; S3-compatible stores need it.
         forcepathstyle = True
     return {
-        'accesskey': settings.string('s3_access_key'),
-        'secretkey': settings.string('s3_secret_key'),
-        'region': settings.string('s3_region'),
+        'accesskey': v['s3_access_key'],
+        'secretkey': v['s3_secret_key'],
+        'region': v['s3_region'],
         'regionendpoint': endpoint,
         'forcepathstyle': forcepathstyle,
-        'bucket': settings.string('s3_bucket'),
-        'encrypt': encrypt,
-        'keyid': settings.string('s3_keyid'),
-        'secure': settings.flag('s3_secure'),
-        'skipverify': settings.flag('s3_skipverify'),
-        'chunksize': settings.integer('s3_chunksize', S3_MIN_CHUNKSIZE),
-        'rootdirectory': settings.string('s3_rootdirectory'),
-        'storageclass': settings.string('s3_storageclass'),
+        'bucket': v['s3_bucket'],
+        'encrypt': v['s3_encrypt'],
+        'keyid': v['s3_keyid'],
+        'secure': endpoint is None or not endpoint.startswith('http://'),
+        'chunksize': v['s3_chunksize'] or None,
+        'rootdirectory': v['s3_rootdirectory'],
+        'storageclass': v['s3_storageclass'].upper() if v['s3_storageclass'] is not None else None,
     }
 
 
-def _storage(settings, dialect, cache):
-    if settings.choice('storage', STORAGES) == 's3':
-        storage = {'s3': _s3(settings, dialect)}
+def _storage(v):
+    if v['storage'] == 's3':
+        storage = {'s3': _s3(v)}
     else:
-        storage = {'filesystem': {'rootdirectory': settings.string('filesystem_rootdirectory')}}
-    storage['delete'] = {'enabled': settings.flag('delete_enabled')}
-    storage['redirect'] = {'disable': settings.flag('redirect_disable')}
-    if cache != 'none':
-        storage['cache'] = {'blobdescriptor': cache}
-    purging = {'enabled': settings.flag('uploadpurging_enabled')}
+        storage = {'filesystem': {'rootdirectory': v['filesystem_rootdirectory']}}
+    storage['delete'] = {'enabled': v['delete_enabled']}
+    storage['redirect'] = {'disable': v['redirect_disable']}
+    if v['cache'] != 'none':
+        storage['cache'] = {'blobdescriptor': v['cache']}
+    purging = {'enabled': v['uploadpurging_enabled']}
     if purging['enabled']:
         # The registry reads all four keys once purging is enabled.
-        purging.update(age=settings.duration('uploadpurging_age'),
-                       interval=settings.duration('uploadpurging_interval'),
-                       dryrun=settings.flag('uploadpurging_dryrun'))
-    storage['maintenance'] = {
-        'uploadpurging': purging,
-        'readonly': {'enabled': settings.flag('readonly')},
-    }
+        purging.update(age=v['uploadpurging_age'], interval=v['uploadpurging_interval'], dryrun=v['uploadpurging_dryrun'])
+    storage['maintenance'] = {'uploadpurging': purging, 'readonly': {'enabled': v['readonly']}}
     return storage
 
 
-def _http(settings):
-    secret = settings.string('http_secret')
-    if secret is None:
-        _fail('http_secret', 'is required: a random string that signs upload state, the same on '
-              'every registry instance behind one name')
-    debug = {'addr': settings.string('debug_addr')}
-    if settings.flag('debug_prometheus'):
-        if debug['addr'] is None:
-            _fail('debug_prometheus', 'needs debug_addr: metrics are served on the debug server')
-        debug['prometheus'] = {'enabled': True, 'path': '/metrics'}
-    return {
-        'addr': settings.string('http_addr'),
-        'host': settings.string('http_host'),
-        'secret': secret,
-        'relativeurls': settings.flag('http_relativeurls'),
-        'debug': debug,
-        'headers': _headers(settings),
-    }
-
-
-HTTP_CHECK_KEYS = ('uri', 'headers', 'statuscode', 'timeout', 'interval', 'threshold')
-
-
-def _health_http(settings):
-    checks = settings.raw('health_http')
-    if checks is None:
-        return None
-    if not is_sequence(checks):
-        _fail('health_http', 'must be a list of checks, got %s' % type(checks).__name__)
-    result = []
-    for index, check in enumerate(checks):
-        key = 'health_http[%d]' % index
-        if not isinstance(check, dict):
-            _fail(key, 'must be a dictionary with uri, statuscode, timeout, interval and threshold, '
-                  'got %s' % type(check).__name__)
-        unknown = sorted(str(k) for k in check if k not in HTTP_CHECK_KEYS)
-        if unknown:
-            _fail(key, 'has unknown key(s) %s; allowed: %s' % (', '.join(unknown), ', '.join(HTTP_CHECK_KEYS)))
-        uri = check.get('uri')
-        if not isinstance(uri, str) or not re.match(r'^https?://[^/\s]+', uri):
-            _fail(key + '.uri', 'must be an http(s) URL, got %r' % (uri,))
-        # Without a timeout the check waits as long as the service does: it would never fail.
-        if _is_unset(check.get('timeout')):
-            _fail(key + '.timeout', 'is required (a duration such as 5s): without it a service that '
-                  'accepts connections but never answers is never reported')
-        for duration in ('timeout', 'interval'):
-            value = check.get(duration)
-            if not _is_unset(value) and (not isinstance(value, str) or not _DURATION.match(value)):
-                _fail('%s.%s' % (key, duration), 'must be a duration such as 5s, got %r' % (value,))
-        statuscode = check.get('statuscode')
-        if not _is_unset(statuscode):
-            if isinstance(statuscode, str) and statuscode.strip().isdigit():
-                statuscode = int(statuscode)
-            if isinstance(statuscode, bool) or not isinstance(statuscode, int) or not 100 <= statuscode <= 599:
-                _fail(key + '.statuscode', 'must be an HTTP status code (100-599), got %r' % (statuscode,))
-        threshold = check.get('threshold')
-        if not _is_unset(threshold):
-            if isinstance(threshold, str) and threshold.strip().isdigit():
-                threshold = int(threshold)
-            if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-                _fail(key + '.threshold', 'must be an integer of at least 1, got %r' % (threshold,))
-        headers = check.get('headers')
-        if not _is_unset(headers):
-            headers = _headers(_Settings({key + '.headers': headers}), key + '.headers')
-        result.append({
+def _health(v, s3_health_status):
+    enabled = v['health_storagedriver_enabled']
+    health = {'storagedriver': {
+        'enabled': enabled,
+        'interval': v['health_storagedriver_interval'] if enabled else None,
+        'threshold': v['health_storagedriver_threshold'] if enabled else None,
+    }}
+    uri = _s3_health_uri(v)
+    if uri:
+        # On the storage check's interval and threshold; the timeout is what that check lacks.
+        health['http'] = [{
             'uri': uri,
-            'headers': headers or None,
-            'statuscode': None if _is_unset(statuscode) else statuscode,
-            'timeout': check['timeout'],
-            'interval': None if _is_unset(check.get('interval')) else check['interval'],
-            'threshold': None if _is_unset(threshold) else threshold,
-        })
-    return [_prune(check) for check in result] or None
+            'statuscode': s3_health_status,
+            'timeout': v['health_s3_check_timeout'],
+            'interval': v['health_storagedriver_interval'],
+            'threshold': v['health_storagedriver_threshold'],
+        }]
+    return health
 
 
-def _redis(settings, dialect):
-    addr = settings.string('redis_addr')
-    if addr is None:
-        _fail('redis_addr', "is required when cache is 'redis' (host:port of the Redis server)")
-    return {
-        # 2.8: a single address; 3.x: go-redis UniversalOptions, a list of addresses.
-        'addr': addr if dialect == '2' else None,
-        'addrs': [addr] if dialect == '3' else None,
-        'password': settings.string('redis_password'),
-        'db': settings.integer('redis_db'),
-    }
+def registry_config_problems(settings, variable_prefix=''):
+    """Every problem of SETTINGS, each message naming VARIABLE_PREFIX + key; an empty list when all is fine."""
+    return _check(settings, variable_prefix)[1]
 
 
-def _proxy(settings):
-    if settings.is_set('proxy_username') != settings.is_set('proxy_password'):
-        _fail('proxy_username/proxy_password', 'must be set together, or both left unset')
-    remoteurl = settings.string('proxy_remoteurl')
-    if remoteurl is None:
-        if settings.is_set('proxy_username'):
-            _fail('proxy_username', 'needs proxy_remoteurl')
-        return None
-    return {
-        'remoteurl': remoteurl,
-        'username': settings.string('proxy_username'),
-        'password': settings.string('proxy_password'),
-    }
+def registry_config(settings, http_secret=None, s3_health_status=None):
+    """Return the registry configuration (a dict) for SETTINGS, with the runtime values HTTP_SECRET and S3_HEALTH_STATUS.
 
-
-def registry_config(settings):
-    """Return the registry configuration (a dict) for the given settings dict."""
-    if not isinstance(settings, dict):
-        raise AnsibleFilterError('registry_config: the input must be a dictionary of settings, '
-                                 'got %s' % type(settings).__name__)
-    unknown = sorted(str(key) for key in settings if key not in DEFAULTS)
-    if unknown:
-        raise AnsibleFilterError('registry_config: unknown setting(s) %s; allowed settings are: %s'
-                                 % (', '.join(unknown), ', '.join(DEFAULTS)))
-    settings = _Settings(settings)
-    if not settings.is_set('dialect'):
-        _fail('dialect', "is required: '2' (distribution 2.8) or '3' (distribution 3.x)")
-    dialect = settings.choice('dialect', DIALECTS)
-    cache = settings.choice('cache', CACHES)
-    auth = None
-    if settings.choice('auth', AUTHS) == 'htpasswd':
-        auth = {'htpasswd': {'realm': settings.string('auth_realm'),
-                             'path': settings.string('auth_htpasswd_path')}}
-    health_enabled = settings.flag('health_storagedriver_enabled')
+    HTTP_SECRET signs upload state (required). S3_HEALTH_STATUS is the status code the S3 health check
+    expects (required when there is one: registry_s3_health_uri is not empty).
+    """
+    values, problems = _check(settings, '')
+    status = _integer(s3_health_status)
+    # The rules across keys need every key: with problems in the settings, the S3 check is not known.
+    if not problems and _s3_health_uri(values):
+        if _is_unset(s3_health_status):
+            problems.append('s3_health_status is required with storage s3 and health_s3_check_enabled: the HTTP status code '
+                            'the S3 health check expects (the answer to an anonymous HEAD of the URL registry_s3_health_uri gives)')
+        elif status is None or not 100 <= status <= 599:
+            problems.append("s3_health_status must be an HTTP status code (100-599); got '%s'" % (s3_health_status,))
+    if not isinstance(http_secret, str) or http_secret == '':
+        problems.append('http_secret is required: a random string that signs upload state, the same on every registry '
+                        'instance behind one name')
+    if problems:
+        raise AnsibleFilterError('registry_config: %s' % '; '.join(problems))
+    v = values
     config = {
         'version': '0.1',
-        'log': {
-            'level': settings.choice('log_level', LOG_LEVELS),
-            'formatter': settings.choice('log_formatter', LOG_FORMATTERS),
-            'fields': _log_fields(settings),
+        'log': {'level': v['log_level'], 'formatter': v['log_formatter'], 'fields': v['log_fields']},
+        'storage': _storage(v),
+        'auth': {'htpasswd': {'realm': v['auth_realm'], 'path': v['auth_htpasswd_path']}},
+        'http': {
+            'addr': v['http_addr'],
+            'secret': str(http_secret),
+            'debug': {'addr': v['debug_addr']},
+            'headers': v['http_headers'],
         },
-        'storage': _storage(settings, dialect, cache),
-        'auth': auth,
-        'http': _http(settings),
-        'redis': _redis(settings, dialect) if cache == 'redis' else None,
-        'health': {'storagedriver': {
-            'enabled': health_enabled,
-            'interval': settings.duration('health_storagedriver_interval') if health_enabled else None,
-            'threshold': settings.integer('health_storagedriver_threshold', 1) if health_enabled else None,
-        }, 'http': _health_http(settings)},
-        'proxy': _proxy(settings),
+        'redis': {
+            # 2.8: a single address; 3.x: go-redis UniversalOptions, a list of addresses.
+            'addr': v['redis_addr'] if v['dialect'] == '2' else None,
+            'addrs': [v['redis_addr']] if v['dialect'] == '3' else None,
+            'password': v['redis_password'],
+            'db': v['redis_db'],
+        } if v['cache'] == 'redis' else None,
+        'health': _health(v, status),
     }
     return _prune(config)
+
+
+def registry_s3_health_uri(settings):
+    """The URL the registry's S3 health check probes (the bucket, path-style), or '' when config.yml has no such check."""
+    return _s3_health_uri(_checked('registry_s3_health_uri', settings))
+
+
+def registry_dialect(image, configured='auto'):
+    """'2' or '3': CONFIGURED when it is 2 or 3, else (auto) 3 for an image tag 3, 3.x or 3-..., and 2 for any other."""
+    if isinstance(configured, int) and not isinstance(configured, bool):
+        configured = str(configured)
+    if configured in DIALECTS:
+        return str(configured)
+    if configured != 'auto':
+        raise AnsibleFilterError("registry_dialect: the configured dialect must be auto, 2 or 3; got '%s'" % (configured,))
+    if not isinstance(image, str):
+        raise AnsibleFilterError('registry_dialect: the image must be a string such as registry:2; got %s' % _shape(image))
+    # [host[:port]/]name[:tag][@digest]: the tag follows the last ':' of the last path component.
+    name = image.split('/')[-1].split('@')[0]
+    tag = name.partition(':')[2] or 'latest'
+    return '3' if tag == '3' or tag.startswith(('3.', '3-')) else '2'
 
 
 def registry_config_path(value):
@@ -442,5 +500,8 @@ class FilterModule:
     def filters(self):
         return {
             'registry_config': registry_config,
+            'registry_config_problems': registry_config_problems,
             'registry_config_path': registry_config_path,
+            'registry_dialect': registry_dialect,
+            'registry_s3_health_uri': registry_s3_health_uri,
         }
