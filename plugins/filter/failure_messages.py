@@ -12,7 +12,7 @@ from ansible.module_utils.six import string_types
 
 
 def failure_messages(result):
-    """One message per problem in RESULT (ansible_failed_result): argument spec errors, failed loop items, or msg."""
+    """One message per problem in RESULT (ansible_failed_result): argument spec errors, failed loop items, or msg (a list: each)."""
     if not isinstance(result, dict):
         return ['a task failed without a result']
     errors = result.get('argument_errors')
@@ -27,6 +27,9 @@ def failure_messages(result):
         if messages:
             return messages
     message = result.get('msg') or result.get('message')
+    if is_sequence(message) and not isinstance(message, string_types):
+        # An assert whose fail_msg is a list: one problem per element.
+        return [str(line) for line in message] or ['a task failed without a message']
     return [str(message) if message else 'a task failed without a message']
 
 

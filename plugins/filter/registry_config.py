@@ -31,8 +31,9 @@ checks the wiring):
   s3_*, delete_enabled, redirect_disable, cache, redis_*, uploadpurging_*, readonly, health_*,
   log_level, log_formatter;
 * ``dialect``: ``registry_image | registry_dialect(registry_config_dialect)``;
+* ``domain``: registry_domain, the basic authentication realm;
 * the container's layout, fixed in vars/main.yml: filesystem_rootdirectory (/var/lib/registry, where
-  the data directory is mounted), auth_htpasswd_path (/auth/htpasswd), auth_realm (registry_domain),
+  the data directory is mounted), auth_htpasswd_path (/auth/htpasswd),
   http_addr (:5000, the published port), debug_addr (the health check's server, never published),
   http_headers (X-Content-Type-Options: nosniff), log_fields (service: registry).
 
@@ -132,7 +133,7 @@ SCHEMA = {
     's3_chunksize': ('int', 0, True),
     's3_storageclass': ('str', None, True),
     'auth_htpasswd_path': ('str', None, False),
-    'auth_realm': ('str', None, False),
+    'domain': ('str', None, False),
     'http_addr': ('str', None, False),
     'http_headers': ('headers', None, False),
     'debug_addr': ('str', None, True),
@@ -443,7 +444,7 @@ def registry_config(settings, http_secret=None, s3_health_status=None):
         'version': '0.1',
         'log': {'level': v['log_level'], 'formatter': v['log_formatter'], 'fields': v['log_fields']},
         'storage': _storage(v),
-        'auth': {'htpasswd': {'realm': v['auth_realm'], 'path': v['auth_htpasswd_path']}},
+        'auth': {'htpasswd': {'realm': v['domain'], 'path': v['auth_htpasswd_path']}},
         'http': {
             'addr': v['http_addr'],
             'secret': str(http_secret),

@@ -30,6 +30,14 @@ def test_plain_message():
         'docker_users names users that do not exist']
 
 
+def test_a_list_message_gives_each_element():
+    result = {'failed': True, 'msg': 'One or more items failed', 'results': [
+        {'failed': True, 'msg': ['registry_domain must be set; it is empty', "registry_uploadpurging_age must be a duration"]},
+        {'failed': True, 'msg': 'registry_port must be a TCP port'}]}
+    assert failure_messages(result) == ['registry_domain must be set; it is empty', 'registry_uploadpurging_age must be a duration',
+                                        'registry_port must be a TCP port']
+
+
 @pytest.mark.parametrize('result', [{'failed': True}, {'failed': True, 'results': []}, None, 'boom'])
 def test_never_empty(result):
     messages = failure_messages(result)
