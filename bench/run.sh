@@ -2,7 +2,8 @@
 # `make bench`: the performance suite (issue 7). Brings up the Molecule scenario `bench` (a bare Debian 12
 # target and an S3 server, network dockyard-bench), measures, and prints ONE table (also written to
 # $BENCH_OUTPUT/table.md, next to every raw figure as JSON and every log). Not part of `make test`.
-#   1. the site playbook on the bare target: fresh converge, idempotent re-run (changed=0, no handler)
+#   1. the site playbook on the bare target: fresh converge, idempotent re-run (changed=0, no handler),
+#      --tags users with one password changed, --tags tls
 #   2. bench/htpasswd/run.sh for 50 and 200 users at cost 10 (on this machine, connection local)
 #   3. the data path, from the target with curl (bench/datapath.py): registry on 127.0.0.1:5000 vs
 #      nginx + TLS, blob upload and download, filesystem storage, then S3 (a re-converge switches)
@@ -58,15 +59,17 @@ json.dump({'nproc': os.cpu_count(), 'cpu': model, 'kernel': platform.release(),
            'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}, open(sys.argv[1], 'w'))
 PY
 
-# converge NAME [VAR=VALUE...]: `molecule converge`, timed (wall clock, and the playbook's own elapsed
-# time from profile_tasks), output in $out/NAME.log.
+# converge NAME [VAR=VALUE...] [-- ANSIBLE-PLAYBOOK ARGS...]: `molecule converge`, timed (wall clock, and the
+# playbook's own elapsed time from profile_tasks), output in $out/NAME.log.
 converge() {
-    local name=$1 start end
+    local name=$1 start end vars=() args=()
     shift
-    log "molecule converge ($name)"
+    while [[ $# -gt 0 && $1 != -- ]]; do vars+=("$1"); shift; done
+    [[ $# -gt 0 ]] && shift && args=(-- "$@")
+    log "molecule converge ($name) ${args[*]}"
     start=$(date +%s.%N)
-    if ! env "$@" ANSIBLE_CALLBACKS_ENABLED=ansible.posix.timer,ansible.posix.profile_tasks \
-        PROFILE_TASKS_TASK_OUTPUT_LIMIT=all molecule converge -s bench > "$out/$name.log" 2>&1; then
+    if ! env "${vars[@]}" ANSIBLE_CALLBACKS_ENABLED=ansible.posix.timer,ansible.posix.profile_tasks \
+        PROFILE_TASKS_TASK_OUTPUT_LIMIT=all molecule converge -s bench "${args[@]}" > "$out/$name.log" 2>&1; then
         tail -40 "$out/$name.log" >&2
         die "molecule converge ($name) failed: $out/$name.log"
     fi
@@ -86,6 +89,11 @@ molecule create -s bench > "$out/create.log" 2>&1 || die "molecule create failed
 molecule prepare -s bench > "$out/prepare.log" 2>&1 || die "molecule prepare failed: $out/prepare.log"
 converge converge-fresh
 converge converge-rerun
+# Tags (issue 11): one password changed, the users only; then the certificates only (nothing to do).
+converge converge-tags-users BENCH_PASSWORD="$password-changed" -- --tags users
+converge converge-tags-tls -- --tags tls
+# Back to the benchmark's password for the rest (timed too, not reported).
+converge converge-tags-users-back -- --tags users
 
 log "3/5 data path, filesystem storage: $runs alternating runs of ${sizes[*]} MiB"
 docker cp "$here/datapath.py" "$target:/usr/local/bin/bench-datapath.py"
