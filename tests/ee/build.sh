@@ -37,7 +37,7 @@ tarball=$(ls "$work"/dist/dockyard-registry-*.tar.gz)
 # (into an empty path: with the checkout on ANSIBLE_COLLECTIONS_PATH it would be "already installed")
 ANSIBLE_COLLECTIONS_PATH="$work/installed" ansible-galaxy collection install --offline --no-deps -p "$work/installed" "$tarball" >/dev/null
 introspected=$(ansible-builder introspect "$work/installed")
-for line in 'bcrypt>=3.1.7,<5' 'boto3>=1.34.0' 'openssh-client [platform:dpkg]'; do
+for line in 'cryptography>=3.3' 'openssh-client [platform:dpkg]'; do
   grep -qF -- "$line" <<<"$introspected" \
     || die "ansible-builder introspect of the built collection does not list '$line':"$'\n'"$introspected"
 done
@@ -46,8 +46,7 @@ done
 # pinned `ansible` package (tests/ee/collections.yml installs them from _build/deps) and the tarball.
 ansible-builder create -f "$EE_DIR/execution-environment.yml" -c "$work/context" --output-filename Containerfile >/dev/null
 site=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections
-for collection in community.docker community.library_inventory_filtering_v1 community.crypto community.general \
-  amazon.aws ansible.posix; do
+for collection in community.docker community.library_inventory_filtering_v1 community.crypto ansible.posix; do
   [ -d "$site/${collection/.//}" ] || die "$collection is not in $site (requirements/controller.txt's ansible package)"
   mkdir -p "$work/context/_build/deps"
   cp -a "$site/${collection/.//}" "$work/context/_build/deps/$collection"

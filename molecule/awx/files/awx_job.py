@@ -3,22 +3,25 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Prepare an ansible-runner private data directory the way AWX does for a job, and summarise a finished one.
 
-    awx_job.py launch JOBS_DIR DEFINITIONS PROJECT_SRC INVENTORY_JSON ANSWERS_JSON CREDENTIAL_JSON ENV_JSON
+    awx_job.py launch JOBS_DIR DEFINITIONS PROJECT_SRC PLAYBOOK INVENTORY_JSON ANSWERS_JSON CREDENTIAL_JSON ENV_JSON
+        A job of the job template of DEFINITIONS (playbooks/vars/awx_setup.yml, awx_job_templates) that runs
+        PLAYBOOK (playbooks/validate.yml, playbooks/site.yml). Every template has the same survey, extra vars and
+        credentials; the template decides privilege escalation (--become).
         Fills unanswered questions with their defaults (as AWX's launch form does) and validates the answers
-        against the survey of DEFINITIONS (playbooks/vars/awx_setup.yml) with AWX's rules (required, type,
-        min/max, choices), then writes
+        against the survey of DEFINITIONS with AWX's rules (required, type, min/max, choices), then writes
         JOBS_DIR/<ident>/ as AWX writes a job's private data directory:
           project/          the project (PROJECT_SRC's playbooks/ and ansible.cfg, as a project sync would)
           inventory/hosts   the inventory (JSON)
           env/extravars     the job template's extra vars (trusted) and the survey answers, marked !unsafe
           env/<tmp file>    the credential's extra vars: its type's injectors rendered with its inputs
                             (Jinja2 sandbox), marked !unsafe, mode 0400, passed as `-e @` in env/cmdline
-          env/cmdline       what AWX adds from the machine credential and the job template (-u, --become)
+          env/cmdline       what AWX adds from the machine credential and the job template (-u; --become
+                            when the template enables privilege escalation)
           env/envvars       ENV_JSON: AWX's "Extra Environment Variables" setting (AWX_TASK_ENV)
         Prints the ident (job-1, job-2, ...).
     awx_job.py summary JOB_DIR IDENT
-        Prints {"status", "rc", "ok", "changed", "failures", "unreachable"} of the finished job from its
-        artifacts (the playbook_on_stats event), as JSON.
+        Prints {"playbook", "status", "rc", "ok", "changed", "failures", "unreachable"} of the finished job from
+        its artifacts (the playbook_on_start and playbook_on_stats events), as JSON; "playbook" is the file name.
 """
 import glob
 import json
@@ -97,9 +100,13 @@ def survey_errors(spec, answers):
     return errors
 
 
-def launch(jobs_dir, definitions_file, project_src, inventory_file, answers_file, credential_file, env_file):
+def launch(jobs_dir, definitions_file, project_src, playbook, inventory_file, answers_file, credential_file, env_file):
     with open(definitions_file) as f:
         definitions = yaml.load(f, Loader=Loader)
+    templates = [template for template in definitions['awx_job_templates'] if template['playbook'] == playbook]
+    if len(templates) != 1:
+        sys.exit('no job template of %s runs %s' % (definitions_file, playbook))
+    template = templates[0]
     with open(inventory_file) as f:
         inventory = json.load(f)
     with open(answers_file) as f:
@@ -152,13 +159,13 @@ def launch(jobs_dir, definitions_file, project_src, inventory_file, answers_file
     with open(os.path.join(pdd, 'env', 'envvars'), 'w') as f:
         json.dump(task_env, f)
     with open(os.path.join(pdd, 'env', 'cmdline'), 'w') as f:
-        f.write('-u root --become -e @/runner/env/%s' % os.path.basename(path))
+        f.write('-u root%s -e @/runner/env/%s' % (' --become' if template['become_enabled'] else '', os.path.basename(path)))
     print(ident)
 
 
 def summary(pdd, ident):
     artifacts = os.path.join(pdd, 'artifacts', ident)
-    result = {'status': None, 'rc': None}
+    result = {'playbook': None, 'status': None, 'rc': None}
     for name in ('status', 'rc'):
         if os.path.exists(os.path.join(artifacts, name)):
             with open(os.path.join(artifacts, name)) as f:
@@ -166,6 +173,8 @@ def summary(pdd, ident):
     for event_file in glob.glob(os.path.join(artifacts, 'job_events', '*.json')):
         with open(event_file) as f:
             event = json.load(f)
+        if event.get('event') == 'playbook_on_start':
+            result['playbook'] = os.path.basename(event.get('event_data', {}).get('playbook') or '') or None
         if event.get('event') == 'playbook_on_stats':
             data = event['event_data']
             for key, name in (('ok', 'ok'), ('changed', 'changed'), ('failures', 'failures'), ('dark', 'unreachable')):
@@ -174,7 +183,7 @@ def summary(pdd, ident):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) == 9 and sys.argv[1] == 'launch':
+    if len(sys.argv) == 10 and sys.argv[1] == 'launch':
         launch(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == 'summary':
         summary(*sys.argv[2:])

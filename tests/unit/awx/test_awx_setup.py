@@ -1,23 +1,30 @@
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""playbooks/awx_setup.yml's survey and credential type agree with what the site playbook accepts.
+"""playbooks/awx_setup.yml's job templates, survey and credential type agree with what the playbooks accept.
 
-The survey (awx_survey_spec in playbooks/vars/awx_setup.yml) may only ask for variables the site uses: a
-role's argument spec option, or a site-level variable of playbooks/vars/site.yml. Each question's type must
-be one the variable's spec accepts as AWX sends it (text/password: a string; integer: an int;
-multiplechoice: a string among the spec's choices), its default the role's default, and a variable the
-roles require must be a required question. Secrets (no_log options) never go in the survey or the job
-template's extra vars: the credential type injects them. Nothing here talks to an AWX.
+The survey (awx_survey_spec in playbooks/vars/awx_setup.yml) may only ask for variables the site uses: an option
+of the site's contract (roles/site/meta/argument_specs.yml) or of a role's argument spec, never a variable the
+site's wiring (playbooks/vars/site.yml) derives, which an answer (an extra var) would override. Each question's
+type must be one the variable's spec accepts as AWX sends it (text/password: a string; integer: an int;
+multiplechoice: a string among the spec's choices), its default the spec's default, and a variable a role
+requires must be a required question, unless site.yml runs that role only under a condition. Secrets (no_log
+options) never go in the survey or the job template's extra vars: the credential type injects them. The validate
+and site job templates share that survey, the credentials and everything else but the playbook and privilege
+escalation; the validate one runs without it, so its checks must only read. Nothing here talks to an AWX.
 """
+import functools
 import glob
 import os
 import re
 import shutil
 import subprocess
 
+import jinja2
+import jinja2.nodes
 import pytest
 import yaml
+from packaging.specifiers import SpecifierSet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -29,10 +36,19 @@ COMPATIBLE_TYPES = {
     'integer': {'int', 'raw'},
     'multiplechoice': {'str', 'raw'},
 }
-# Required by a role that site.yml runs only under a condition: the survey cannot require them for everyone.
-CONDITIONALLY_REQUIRED = {
-    'letsencrypt_email': "the letsencrypt role runs only when site_tls == 'letsencrypt'",
-    'letsencrypt_domains': "the letsencrypt role runs only when site_tls == 'letsencrypt'",
+# What playbooks/validate.yml may run: modules that only read, none of which needs root (the validate job
+# template has no privilege escalation). A new module here must be one that works as an unprivileged user.
+READ_ONLY_MODULES = {
+    'ansible.builtin.setup', 'ansible.builtin.getent', 'ansible.builtin.assert', 'ansible.builtin.fail',
+    'ansible.builtin.set_fact', 'ansible.builtin.debug', 'ansible.builtin.include_tasks', 'ansible.builtin.include_role',
+    # With registry_tls provided, on the controller (delegate_to: localhost): the certificate and key files.
+    'community.crypto.x509_certificate_info', 'community.crypto.openssl_privatekey_info',
+}
+TASK_KEYWORDS = {
+    'name', 'when', 'loop', 'loop_control', 'register', 'vars', 'tags', 'become', 'become_user', 'delegate_to',
+    'changed_when', 'failed_when', 'no_log', 'block', 'rescue', 'always', 'check_mode', 'diff', 'environment',
+    'run_once', 'ignore_errors', 'args', 'until', 'retries', 'delay', 'notify', 'listen', 'module_defaults',
+    'timeout', 'throttle', 'any_errors_fatal', 'collections',
 }
 
 
@@ -48,43 +64,65 @@ def _load(*path):
         return yaml.load(handle, Loader=_Loader)
 
 
+def _main_options(role):
+    return _load('roles', role, 'meta', 'argument_specs.yml')['argument_specs']['main']['options']
+
+
 def role_options():
-    """{variable: (role, option spec)} from every role's meta/argument_specs.yml (entry point main)."""
+    """{variable: (role, option spec)} of every role the site deploys (meta/argument_specs.yml, entry point main)."""
     options = {}
     for path in sorted(glob.glob(os.path.join(ROOT, 'roles', '*', 'meta', 'argument_specs.yml'))):
         role = os.path.basename(os.path.dirname(os.path.dirname(path)))
-        for name, spec in _load(path)['argument_specs']['main']['options'].items():
-            options[name] = (role, spec)
+        if role != 'site':
+            for name, spec in _main_options(role).items():
+                options[name] = (role, spec)
     return options
 
 
 def site_variables():
-    """{site variable: spec} for the site-level variables playbooks/vars/site.yml maps onto role variables.
+    """{variable: spec}: the site's contract, roles/site/meta/argument_specs.yml (main), which the wiring reads."""
+    return dict(_main_options('site'))
 
-    A site variable maps onto each role variable whose template uses it; it gets that role option's spec
-    (registry_domain -> nginx_server_name: str, required). registry_tls maps onto site_tls, whose choices
-    are those site.yml's first task asserts.
+
+def wiring():
+    """{variable set by playbooks/vars/site.yml: sorted variables its value reads}.
+
+    Play variables: the site sets them for the roles, from their sources (registry_domain -> nginx_server_name).
     """
-    mapping = _load('playbooks', 'vars', 'site.yml')
-    options = role_options()
-    with open(os.path.join(ROOT, 'playbooks', 'site.yml')) as handle:
-        site_playbook = handle.read()
-    found = {}
-    for target, template in mapping.items():
-        for name in re.findall(r'\b(registry_[a-z0-9_]+)\b', str(template)):
-            if target in options:
-                found.setdefault(name, dict(options[target][1]))
-            elif target == 'site_tls':
-                choices = re.search(r"site_tls in \[([^\]]*)\]", site_playbook).group(1)
-                found[name] = {'type': 'str', 'default': re.search(r"default\('([a-z]+)'\)", template).group(1),
-                               'choices': [c.strip().strip("'\"") for c in choices.split(',')]}
-    return found
+    env = jinja2.Environment()
+    derived = {}
+    for target, value in _load('playbooks', 'vars', 'site.yml').items():
+        names = set()
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str):
+                # The names the expressions load (no filter lookup: the collection's filters are not registered here).
+                names |= {node.name for node in env.parse(text).find_all(jinja2.nodes.Name) if node.ctx == 'load'}
+        derived[target] = sorted(names)
+    return derived
+
+
+def _plays(*path):
+    return [play for play in _load(*path) if 'hosts' in play]
+
+
+def conditional_roles():
+    """{role: its `when`} for the roles playbooks/site.yml runs only under a condition (their required options
+    cannot be required survey questions for everyone)."""
+    conditional = {}
+    for play in _plays('playbooks', 'site.yml'):
+        for entry in play.get('roles', []):
+            if isinstance(entry, dict) and entry.get('when'):
+                conditional[entry['role'].split('.')[-1]] = entry['when']
+    return conditional
 
 
 def survey_problems(survey, job_template_extra_vars, injectors):
     """Everything wrong with a survey (and the credential type's injectors), as a list of messages."""
-    options = {name: spec for name, (_role, spec) in role_options().items()}
+    roles = role_options()
+    options = {name: spec for name, (_role, spec) in roles.items()}
     site = site_variables()
+    derived = wiring()
+    conditional = conditional_roles()
     problems = []
     questions = survey['spec']
     names = [q['variable'] for q in questions]
@@ -92,9 +130,14 @@ def survey_problems(survey, job_template_extra_vars, injectors):
         problems.append('duplicate survey variables')
     for question in questions:
         name = question['variable']
-        spec = options.get(name) or site.get(name)
+        if name in derived:
+            problems.append('%s is set by playbooks/vars/site.yml (from %s): an answer would override it'
+                            % (name, ', '.join(derived[name]) or 'a constant'))
+            continue
+        # The site's contract first: it is what site.yml promises (registry_domain is also a registry option).
+        spec = site.get(name) or options.get(name)
         if spec is None:
-            problems.append('%s is in no role argument spec and not a site variable of playbooks/vars/site.yml' % name)
+            problems.append('%s is in no role argument spec and not a site variable of roles/site' % name)
             continue
         kind = question['type']
         spec_type = spec.get('type', 'str')
@@ -105,7 +148,8 @@ def survey_problems(survey, job_template_extra_vars, injectors):
             extra = [c for c in question['choices'] if c not in [str(s) for s in spec['choices']]]
             if extra:
                 problems.append('%s: choices %s are not among %s' % (name, extra, spec['choices']))
-        if spec.get('required') and not question.get('required') and name not in CONDITIONALLY_REQUIRED:
+        role = roles[name][0] if name in roles and name not in site else 'site'
+        if spec.get('required') and not question.get('required') and role not in conditional:
             problems.append('%s is required by its role but optional in the survey' % name)
         if spec.get('no_log') and kind != 'password':
             problems.append('%s is a secret (no_log): a credential injects it, or a password question asks it' % name)
@@ -120,12 +164,15 @@ def survey_problems(survey, job_template_extra_vars, injectors):
     for name in job_template_extra_vars:
         if name in names:
             problems.append('%s is both a survey question and a job template extra var' % name)
-        spec = options.get(name)
-        if spec is None:
+        if name in derived:
+            problems.append('job template extra var %s is set by playbooks/vars/site.yml: it would override it' % name)
+        elif options.get(name) is None and site.get(name) is None:
             problems.append('job template extra var %s is in no role argument spec' % name)
     for name in injectors.get('extra_vars', {}):
         if name in names:
             problems.append('%s is both a survey question and injected by the credential' % name)
+        if name in derived:
+            problems.append('the credential injects %s, which playbooks/vars/site.yml sets' % name)
         if name in options and not options[name].get('no_log'):
             problems.append('the credential injects %s, which its role does not treat as a secret (no_log)' % name)
     for name, spec in options.items():
@@ -158,6 +205,11 @@ def test_survey_asks_the_required_site_settings(definitions):
     ({'variable': 'registry_domain', 'required': False}, 'registry_domain is required by its role but optional'),
     ({'variable': 'registry_log_level', 'default': 'debug'}, "survey default 'debug' differs from the role default 'info'"),
     ({'variable': 'registry_tls', 'choices': ['letsencrypt', 'acme']}, "choices ['acme'] are not among"),
+    ({'variable': 'registry_tls', 'default': 'selfsigned'}, "survey default 'selfsigned' differs from the role default 'letsencrypt'"),
+    # Derived by the wiring: an answer (an extra var) would win over vars/site.yml and break what it keeps in step.
+    ({'variable': 'registry_s3_bucket', 'variable_new': 'nginx_server_name'}, 'nginx_server_name is set by playbooks/vars/site.yml (from registry_domain)'),
+    ({'variable': 'registry_s3_region', 'variable_new': 'letsencrypt_webroot'},
+     'letsencrypt_webroot is set by playbooks/vars/site.yml (from nginx_acme_webroot)'),
     ({'variable': 'registry_s3_bucket', 'variable_new': 'registry_bucket'}, 'registry_bucket is in no role argument spec'),
     ({'variable': 'registry_s3_region', 'variable_new': 'registry_s3_secret_key'}, 'registry_s3_secret_key is a secret'),
     # A multiple-choice "true"/"false" arrives as a string: the spec accepts it, but a role using the variable
@@ -189,6 +241,220 @@ def test_credential_type_injects_the_secrets(definitions):
     assert 'dockyard_registry_users_json' in definitions['awx_job_template_extra_vars']['registry_users']
 
 
+def test_site_variables_are_the_site_roles_contract(definitions):
+    """The site's own variables come from roles/site (what site.yml promises), and the survey's TLS question offers
+    a subset of its modes: not `provided`, whose certificate files would have to be on the job's controller."""
+    site = site_variables()
+    assert {'registry_domain', 'registry_tls'} <= set(site)
+    assert site['registry_domain'].get('required') is True
+    question = next(q for q in definitions['awx_survey_spec']['spec'] if q['variable'] == 'registry_tls')
+    assert set(question['choices']) == set(site['registry_tls']['choices']) - {'provided'}
+    assert question['default'] == site['registry_tls']['default']
+
+
+def test_wiring_reads_and_sets_known_variables():
+    """Every variable playbooks/vars/site.yml sets is a role option, and every one it reads is a site variable or a
+    role option: the survey checks above see the whole of what the site takes."""
+    options, site = role_options(), site_variables()
+    derived = wiring()
+    assert derived, 'playbooks/vars/site.yml sets nothing'
+    assert [name for name in derived if name not in options] == []
+    assert {source: target for target, sources in derived.items() for source in sources
+            if source not in site and source not in options} == {}
+    assert derived['nginx_server_name'] == ['registry_domain']
+
+
+def test_conditionally_required_roles():
+    """letsencrypt_email may be an optional question only because site.yml runs the letsencrypt role under the
+    condition the survey's TLS question decides."""
+    conditional = conditional_roles()
+    assert 'letsencrypt' in conditional
+    assert 'registry_tls' in conditional['letsencrypt']
+    assert 'letsencrypt_email' in [name for name, (role, spec) in role_options().items() if role == 'letsencrypt' and spec.get('required')]
+
+
+def _template_names(definitions):
+    """{job template: its name} with the name variables of the definitions filled in."""
+    names = {}
+    for template in definitions['awx_job_templates']:
+        match = re.fullmatch(r'\{\{\s*(\w+)\s*\}\}', template['name'])
+        names[template['playbook']] = definitions[match.group(1)] if match else template['name']
+    return names
+
+
+def test_job_templates(definitions):
+    """A validate template (first) and the site one, each running a playbook of the project on the `registry` group
+    of the inventory awx_setup.yml fills, with the site's variables (vars/site.yml) - so the same survey fits both."""
+    templates = {t['playbook']: t for t in definitions['awx_job_templates']}
+    assert list(templates) == ['playbooks/validate.yml', 'playbooks/site.yml']
+    names = _template_names(definitions)
+    assert names == {'playbooks/validate.yml': 'dockyard.registry validate', 'playbooks/site.yml': 'dockyard.registry site'}
+    assert templates['playbooks/site.yml']['become_enabled'] is True
+    # validate.yml only reads (test_validate_playbook_only_reads): no privilege escalation.
+    assert templates['playbooks/validate.yml']['become_enabled'] is False
+    for playbook in templates:
+        assert os.path.isfile(os.path.join(ROOT, playbook)), playbook
+    validate, = _plays('playbooks', 'validate.yml')
+    deploy = _plays('playbooks', 'site.yml')
+    for play in [validate] + deploy:
+        assert play['hosts'] == 'registry'
+        assert play['vars_files'] == ['vars/site.yml']
+    # site.yml runs the same checks first: a site job never skips what the validate job reports.
+    assert _load('playbooks', 'site.yml')[0].get('ansible.builtin.import_playbook') == 'validate.yml'
+
+
+def test_awx_setup_creates_every_template_alike():
+    """awx_setup.yml creates the job templates in one task looping over awx_job_templates: only the name, the
+    description, the playbook and privilege escalation come from the item; survey, credentials, extra vars,
+    project, inventory and EE are the same for all."""
+    tasks = [task for play in _load('playbooks', 'awx_setup.yml') for task in play['tasks'] if 'awx.awx.job_template' in task]
+    assert len(tasks) == 1
+    task, = tasks
+    assert task['loop'] == '{{ awx_job_templates }}'
+    params = task['awx.awx.job_template']
+    per_template = {key: value for key, value in params.items() if 'item' in str(value)}
+    assert per_template == {key: '{{ item.%s }}' % key for key in ('name', 'description', 'playbook', 'become_enabled')}
+    assert params['survey_enabled'] is True
+    assert params['survey_spec'] == '{{ awx_survey_spec }}'
+    assert params['extra_vars'] == '{{ awx_job_template_extra_vars }}'
+    assert params['credentials'] == ['{{ awx_machine_credential_name }}', '{{ awx_registry_credential_name }}']
+
+
+def _task_files_of_validate():
+    """The task files playbooks/validate.yml runs: its own, playbooks/tasks/, every role's validate entry point,
+    and the files those include by a literal name."""
+    files = [os.path.join(ROOT, 'playbooks', 'validate.yml'), os.path.join(ROOT, 'playbooks', 'tasks', 'check_role.yml')]
+    files += sorted(glob.glob(os.path.join(ROOT, 'roles', '*', 'tasks', 'validate.yml')))
+    seen = []
+    while files:
+        path = files.pop(0)
+        if path in seen:
+            continue
+        seen.append(path)
+        content = _load(path)
+        tasks = [t for play in content for t in play.get('tasks', [])] if path.endswith(os.path.join('playbooks', 'validate.yml')) else content
+        for task in _walk_tasks(tasks):
+            included = task.get('ansible.builtin.include_tasks') or task.get('ansible.builtin.import_tasks')
+            if isinstance(included, str) and '{{' not in included:
+                files.append(os.path.normpath(os.path.join(os.path.dirname(path), included)))
+    return seen
+
+
+def _walk_tasks(tasks):
+    for task in tasks or []:
+        yield task
+        for section in ('block', 'rescue', 'always'):
+            yield from _walk_tasks(task.get(section))
+
+
+def test_validate_playbook_only_reads():
+    """The validate job template runs without privilege escalation: every module validate.yml can run reads only,
+    as an unprivileged user (facts, getent, asserts, and the provided certificate files on the controller)."""
+    used = {}
+    for path in _task_files_of_validate():
+        content = _load(path)
+        tasks = [t for play in content for t in play.get('tasks', [])] if path.endswith(os.path.join('playbooks', 'validate.yml')) else content
+        for task in _walk_tasks(tasks):
+            for module in set(task) - TASK_KEYWORDS:
+                used.setdefault(module, os.path.relpath(path, ROOT))
+            if task.get('delegate_to'):
+                # On the controller, as the job's own user: never sudo there.
+                assert task.get('become') is False, (path, task.get('name'))
+    assert 'ansible.builtin.include_role' in used and 'ansible.builtin.getent' in used, used
+    assert {module: path for module, path in used.items() if module not in READ_ONLY_MODULES} == {}
+
+
+def _shipped_collection_references():
+    """{collection: first place} of every other collection the shipped roles, plugins and playbooks use: task
+    modules, filters, tests and lookups in their YAML and templates, and imports in the plugins."""
+    found = {}
+    fqcn = r'([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)\.[a-z][a-z0-9_]*'
+    expression = re.compile(r'(?:\|\s*|\bis\s+(?:not\s+)?|\b(?:lookup|query)\(\s*[\'"])' + fqcn)
+    skip = {os.path.join(ROOT, 'playbooks', 'awx_setup.yml')}
+    paths = sorted(glob.glob(os.path.join(ROOT, 'roles', '**', '*.yml'), recursive=True)
+                   + glob.glob(os.path.join(ROOT, 'roles', '**', '*.j2'), recursive=True)
+                   + glob.glob(os.path.join(ROOT, 'playbooks', '**', '*.yml'), recursive=True))
+    for path in paths:
+        if path in skip:
+            continue
+        with open(path) as handle:
+            text = handle.read()
+        where = os.path.relpath(path, ROOT)
+        if path.endswith('.yml'):
+            for task in _walk_tasks(_yaml_tasks(yaml.load(text, Loader=_Loader))):
+                for key in set(task) - TASK_KEYWORDS:
+                    match = re.fullmatch(fqcn, key)
+                    if match:
+                        found.setdefault(match.group(1), where)
+            text = '\n'.join(line for line in text.splitlines() if not line.lstrip().startswith('#'))
+        for match in expression.finditer(text):
+            found.setdefault(match.group(1), where)
+    for path in sorted(glob.glob(os.path.join(ROOT, 'plugins', '**', '*.py'), recursive=True)):
+        with open(path) as handle:
+            for match in re.finditer(r'^\s*(?:from|import)\s+ansible_collections\.(\w+)\.(\w+)', handle.read(), re.M):
+                found.setdefault('%s.%s' % match.groups(), os.path.relpath(path, ROOT))
+    return {name: where for name, where in found.items() if name not in ('ansible.builtin', 'dockyard.registry')}
+
+
+def _yaml_tasks(content):
+    """The tasks of a YAML file: a task list, or the tasks of a playbook's plays; nothing for other files."""
+    if not isinstance(content, list):
+        return []
+    tasks = []
+    for entry in content:
+        if isinstance(entry, dict) and 'hosts' in entry:
+            for section in ('pre_tasks', 'tasks', 'post_tasks', 'handlers'):
+                tasks += entry.get(section) or []
+        elif isinstance(entry, dict):
+            tasks.append(entry)
+    return tasks
+
+
+def test_galaxy_dependencies_are_what_the_shipped_code_uses():
+    """galaxy.yml names exactly the collections roles/, plugins/ and playbooks/ use (awx_setup.yml's awx.awx is
+    in requirements/awx.yml instead: only that playbook, run against an AWX, needs it)."""
+    used = _shipped_collection_references()
+    assert set(used) == set(_load('galaxy.yml')['dependencies']), used
+    requirements = _load('requirements', 'awx.yml')['collections']
+    assert [c['name'] for c in requirements] == ['awx.awx']
+    with open(os.path.join(ROOT, 'playbooks', 'awx_setup.yml')) as handle:
+        assert 'awx.awx.' in handle.read()
+    # AWX's project update installs these from Galaxy for every job template of the project (site, validate).
+    for path in ('requirements.yml', 'requirements.yaml', os.path.join('collections', 'requirements.yml')):
+        assert not os.path.exists(os.path.join(ROOT, path)), '%s: an AWX project update would install it' % path
+
+
+@functools.lru_cache(maxsize=1)
+def _collection_list():
+    """`ansible-galaxy collection list` as {path: {collection: {version}}}, in the order Ansible searches them."""
+    listing = subprocess.run(['ansible-galaxy', 'collection', 'list', '--format', 'json'],
+                             capture_output=True, text=True, check=False)
+    return yaml.safe_load(listing.stdout or '{}') or {}
+
+
+def _installed_versions(names):
+    """{collection: version Ansible uses} for those of NAMES installed here (the first path that has it)."""
+    installed = {}
+    for path_collections in _collection_list().values():
+        for name in names:
+            if name in path_collections:
+                installed.setdefault(name, path_collections[name]['version'])
+    return installed
+
+
+def test_collection_ranges_hold_the_tested_versions():
+    """Each range of galaxy.yml and requirements/awx.yml starts at the version the tests run (the `ansible`
+    package's) and admits it."""
+    ranges = dict(_load('galaxy.yml')['dependencies'])
+    ranges.update({c['name']: c['version'] for c in _load('requirements', 'awx.yml')['collections']})
+    installed = _installed_versions(ranges)
+    if not installed:
+        pytest.skip('the collections of the `ansible` package are not installed here')
+    for name, version in installed.items():
+        assert version in SpecifierSet(ranges[name].replace(' ', '')), (name, version, ranges[name])
+        assert '>=%s' % version in ranges[name].replace(' ', ''), (name, version, ranges[name])
+
+
 def test_execution_environments_pin_the_tested_versions():
     """Both EE definitions install the ansible-core and ansible-runner the tests use, and the same requirement files."""
     pins = {}
@@ -206,9 +472,16 @@ def test_execution_environments_pin_the_tested_versions():
     test_ee = _load('tests', 'ee', 'execution-environment.yml')['dependencies']
     assert os.path.normpath(test_ee['python']) == os.path.normpath(os.path.join('..', '..', meta['python']))
     assert os.path.normpath(test_ee['system']) == os.path.normpath(os.path.join('..', '..', meta['system']))
+    # passlib 1.7.4's bcrypt backend fails with bcrypt 5: where both are installed (the controller pins, for the
+    # tests' community.general.htpasswd), bcrypt stays below 5. The collection itself needs neither.
+    with open(os.path.join(ROOT, 'requirements', 'controller.txt')) as handle:
+        controller = handle.read()
+    if re.search(r'^passlib==1\.', controller, re.M):
+        assert int(re.search(r'^bcrypt==(\d+)\.', controller, re.M).group(1)) < 5, 'passlib 1.7.4 breaks with bcrypt 5'
     with open(os.path.join(ROOT, 'requirements.txt')) as handle:
-        requirements = handle.read()
-    assert re.search(r'^bcrypt\b.*<5', requirements, re.M), 'passlib 1.7.4 breaks with bcrypt 5'
+        requirements = [line.split('#')[0].strip() for line in handle if line.split('#')[0].strip()]
+    # The one library the collection runs on the controller: community.crypto reading provided TLS files there.
+    assert [line for line in requirements if line.startswith('cryptography')], requirements
 
 
 def test_awx_setup_playbook_syntax():
@@ -228,13 +501,7 @@ def test_execution_environment_collections_match_the_tested_ones():
     pinned = {c['name']: c['version'] for c in collections if c['name'] != 'dockyard.registry'}
     galaxy = _load('galaxy.yml')
     assert set(galaxy['dependencies']) <= set(pinned), 'every dependency of galaxy.yml is pinned'
-    installed = {}
-    for name in pinned:
-        listing = subprocess.run(['ansible-galaxy', 'collection', 'list', name, '--format', 'json'],
-                                 capture_output=True, text=True, check=False)
-        for path_collections in (yaml.safe_load(listing.stdout or '{}') or {}).values():
-            if name in path_collections:
-                installed.setdefault(name, path_collections[name]['version'])
+    installed = _installed_versions(pinned)
     if not installed:
         pytest.skip('the collections of the `ansible` package are not installed here')
     assert {name: pinned[name] for name in installed} == installed
