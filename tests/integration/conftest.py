@@ -3,17 +3,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the bad-input table: throw-away target containers, TLS files, and a playbook runner.
 
-Run with scripts/lib.sh sourced (PATH, ANSIBLE_COLLECTIONS_PATH and ANSIBLE_CONFIG come from the
-environment). The containers are made once per pytest process; under pytest-xdist each worker gets
-its own pair (the worker id is appended to the names).
+Playbooks run through ansible-runner, in this process (ansible_runner.run, one temporary private data
+directory per run), and the run is read from its structured events (PlaybookRun), never from the
+text ansible-playbook prints. Run with scripts/lib.sh sourced: PATH (ansible-playbook of the venv),
+ANSIBLE_COLLECTIONS_PATH and ANSIBLE_CONFIG come from the environment. The containers are made once
+per pytest process and named after it (and the pytest-xdist worker), so two runs of the table on one
+machine do not remove each other's targets.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import json
 import os
-import re
 import shutil
 import subprocess
 
@@ -62,7 +63,9 @@ def targets():
         pytest.fail('the docker CLI is needed (make setup)')
     if subprocess.run(['docker', 'image', 'inspect', IMAGE], capture_output=True, check=False).returncode != 0:
         pytest.fail('image %s is missing: run make setup' % IMAGE)
-    suffix = '' if os.environ.get('PYTEST_XDIST_WORKER', 'master') == 'master' else '-' + os.environ['PYTEST_XDIST_WORKER']
+    suffix = '-%d' % os.getpid()
+    if os.environ.get('PYTEST_XDIST_WORKER', 'master') != 'master':
+        suffix += '-' + os.environ['PYTEST_XDIST_WORKER']
     names = {'target': 'dockyard-badinput-target' + suffix, 'gentoo': 'dockyard-badinput-gentoo' + suffix}
     try:
         for name in names.values():
@@ -74,16 +77,6 @@ def targets():
     finally:
         for name in names.values():
             _remove_container(name)
-
-
-@pytest.fixture(scope='session')
-def inventory(targets, tmp_path_factory):
-    """An inventory with both containers in the `registry` group, reached with `docker exec`."""
-    hosts = dict((name, {'ansible_connection': 'community.docker.docker', 'ansible_host': name})
-                 for name in targets.values())
-    path = tmp_path_factory.mktemp('inventory') / 'hosts.yml'
-    path.write_text(yaml.safe_dump({'registry': {'hosts': hosts}}))
-    return str(path)
 
 
 def _write_key(key, path):
@@ -110,98 +103,170 @@ def tls_files(tmp_path_factory):
     return str(directory)
 
 
-@pytest.fixture(scope='session')
-def validate_only_playbook(tmp_path_factory):
-    """The first play of playbooks/site.yml, alone: a playbook next to links to everything site.yml uses.
+def checkout_path(task_path):
+    """A task path of an event ('FILE:LINE') as a path relative to the checkout (through the collection's link)."""
+    if not task_path:
+        return None
+    path = task_path.rsplit(':', 1)[0] if task_path.rsplit(':', 1)[-1].isdigit() else task_path
+    real = os.path.realpath(path)
+    return os.path.relpath(real, ROOT) if real.startswith(ROOT + os.sep) else real
 
-    site.yml cannot be told to stop after its first play; this copies that play verbatim (no drift),
-    and the links make its relative paths (vars/, tasks/) resolve as they do for site.yml.
+
+class Task(object):
+    """One task of a run, from a playbook_on_task_start event or a host's result event."""
+
+    def __init__(self, event_data):
+        self.play = event_data.get('play')
+        self.name = event_data.get('task')
+        self.path = checkout_path(event_data.get('task_path'))
+        self.role = event_data.get('role') or None
+        self.action = event_data.get('resolved_action') or event_data.get('task_action')
+
+    def __repr__(self):
+        return 'Task(play=%r, name=%r, path=%r, role=%r, action=%r)' % (self.play, self.name, self.path, self.role, self.action)
+
+
+def result_messages(result):
+    """One message per problem of a failed RESULT, read as dockyard.registry.failure_messages reads it.
+
+    The argument spec's argument_errors; else the messages of the failed loop items; else msg (a list: each
+    element). Kept apart from the filter on purpose: the table checks what the play reports against this.
     """
-    playbooks = os.path.join(ROOT, 'playbooks')
-    with open(os.path.join(playbooks, 'site.yml')) as f:
-        site = yaml.safe_load(f)
-    directory = tmp_path_factory.mktemp('validate-only')
-    for entry in os.listdir(playbooks):
-        os.symlink(os.path.join(playbooks, entry), str(directory / entry))
-    path = directory / 'validate_only.yml'
-    path.write_text(yaml.safe_dump(site[:1], sort_keys=False))
-    return str(path)
+    errors = result.get('argument_errors')
+    if isinstance(errors, list) and errors:
+        return [str(error) for error in errors]
+    messages = []
+    for item in result.get('results') or []:
+        if isinstance(item, dict) and item.get('failed', True):
+            messages.extend(result_messages(item))
+    if messages:
+        return messages
+    message = result.get('msg') or result.get('message')
+    if isinstance(message, list):
+        return [str(line) for line in message]
+    return [str(message) if message else repr(result)]
 
 
-PLAY_RE = re.compile(r'^PLAY \[(?P<name>.*)\] \**$')
-TASK_RE = re.compile(r'^TASK \[(?P<name>.*)\] \**$')
-# "task path: FILE:LINE" (show_task_path_on_failure) or "Origin: FILE:LINE:COLUMN" (the error of a loop item).
-PATH_RE = re.compile(r'^(?:task path|Origin): (?P<path>\S+?)(?::\d+)*$')
-# "fatal: [host]: FAILED! => {...}", or for one item of a loop "failed: [host] (item=...) => {...}".
-FATAL_RE = re.compile(r'^(?:fatal: \[(?P<host>[^\]\s]+)(?: -> [^\]]+)?\]: FAILED!'
-                      r'|failed: \[(?P<item_host>[^\]\s]+)(?: -> [^\]]+)?\] \(item=.*?\)) => (?P<result>\{.*\})$')
-RECAP_RE = re.compile(r'^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)'
-                      r'\s+failed=(?P<failed>\d+)')
+class Failure(Task):
+    """A failed task on one host (runner_on_failed) with its failed loop items (runner_item_on_failed).
+
+    rescued: the host's next result was the rescue of playbooks/tasks/check_role.yml (so the play went on).
+    messages: one per problem (result_messages).
+    """
+
+    def __init__(self, event_data, items):
+        super(Failure, self).__init__(event_data)
+        self.host = event_data.get('host')
+        self.result = event_data.get('res') or {}
+        self.items = items
+        self.rescued = False
+        self.messages = result_messages(dict(self.result, results=items) if items else self.result)
+
+    @property
+    def message(self):
+        return '\n'.join(self.messages)
+
+    def __repr__(self):
+        return 'Failure(host=%r, play=%r, name=%r, path=%r, role=%r, rescued=%r, messages=%r)' % (
+            self.host, self.play, self.name, self.path, self.role, self.rescued, self.messages)
+
+
+RESULT_EVENTS = ('runner_on_ok', 'runner_on_failed', 'runner_on_skipped', 'runner_on_unreachable')
+STAT_KEYS = ('ok', 'changed', 'failures', 'rescued', 'dark', 'ignored', 'skipped')
 
 
 class PlaybookRun(object):
-    """What one ansible-playbook run printed, parsed from the default callback's output."""
+    """One playbook run, read from ansible-runner's events.
 
-    def __init__(self, command, returncode, output):
-        self.command = command
-        self.returncode = returncode
-        self.output = output
-        self.tasks = []      # (play, task) for every task header
-        self.failures = []   # dicts: host, play, task, path (relative to the checkout), result
-        self.recap = {}      # host -> {'ok': n, 'changed': n, 'unreachable': n, 'failed': n}
-        play = task = path = None
-        for line in output.splitlines():
-            match = PLAY_RE.match(line)
-            if match:
-                play, task, path = match.group('name'), None, None
-                continue
-            match = TASK_RE.match(line)
-            if match:
-                task, path = match.group('name'), None
-                self.tasks.append((play, task))
-                continue
-            match = PATH_RE.match(line)
-            if match:
-                path = os.path.relpath(os.path.realpath(match.group('path')), ROOT)
-                continue
-            match = FATAL_RE.match(line)
-            if match:
-                self.failures.append({'host': match.group('host') or match.group('item_host'), 'play': play, 'task': task, 'path': path,
-                                      'result': json.loads(match.group('result'))})
-                continue
-            match = RECAP_RE.match(line)
-            if match:
-                self.recap[match.group('host')] = dict((key, int(match.group(key)))
-                                                       for key in ('ok', 'changed', 'unreachable', 'failed'))
+    plays: names of the plays started (playbook_on_play_start); tasks: every task started
+    (playbook_on_task_start), as Task; failures: every failed task of any host, as Failure, in order;
+    stats: host -> {ok, changed, failures, rescued, dark (unreachable), ignored, skipped} (playbook_on_stats).
+    """
+
+    def __init__(self, playbook, hosts, variables, runner):
+        self.playbook = playbook
+        self.hosts = hosts
+        self.variables = variables
+        self.rc = runner.rc
+        self.status = runner.status
+        self.events = list(runner.events)
+        self.stdout = runner.stdout.read() if runner.stdout else ''
+        self.plays = []
+        self.tasks = []
+        self.failures = []
+        self.stats = {}
+        items = {}            # host -> failed items of the task that runs
+        pending = {}          # host -> its last failure, until its next result shows whether it was rescued
+        rescued_counts = {}
+        for event in self.events:
+            kind = event.get('event')
+            data = event.get('event_data') or {}
+            host = data.get('host')
+            if kind == 'playbook_on_play_start':
+                self.plays.append(data.get('play') or data.get('name'))
+            elif kind == 'playbook_on_task_start':
+                self.tasks.append(Task(data))
+            elif kind == 'runner_item_on_failed':
+                items.setdefault(host, []).append(data.get('res') or {})
+            elif kind in RESULT_EVENTS:
+                task = Task(data)
+                if host in pending:
+                    failure = pending.pop(host)
+                    failure.rescued = (task.path == 'playbooks/tasks/check_role.yml' and kind == 'runner_on_ok'
+                                       and task.action == 'ansible.builtin.set_fact')
+                    rescued_counts[host] = rescued_counts.get(host, 0) + failure.rescued
+                if kind == 'runner_on_failed':
+                    failure = Failure(data, items.pop(host, []))
+                    self.failures.append(failure)
+                    pending[host] = failure
+                items.pop(host, None)
+            elif kind == 'playbook_on_stats':
+                for key in STAT_KEYS:
+                    for stat_host, count in (data.get(key) or {}).items():
+                        self.stats.setdefault(stat_host, dict((k, 0) for k in STAT_KEYS))[key] = count
+        self.rescued_counts = rescued_counts
+
+    def host_stats(self, host):
+        return self.stats.get(host, dict((key, 0) for key in STAT_KEYS))
+
+    def failures_of(self, host):
+        return [failure for failure in self.failures if failure.host == host]
 
     def report(self):
-        """The command, its exit code and its whole output, for assertion messages."""
-        return 'exit code %s of: %s\n%s' % (self.returncode, ' '.join(self.command), self.output)
+        """What ran and what failed, for assertion messages."""
+        lines = ['%s on %s: rc %s (%s)' % (self.playbook, ', '.join(self.hosts), self.rc, self.status),
+                 'variables: %r' % (self.variables,), 'plays: %r' % (self.plays,), 'stats: %r' % (self.stats,)]
+        lines.extend('failure: %r' % (failure,) for failure in self.failures)
+        lines.extend(['--- output ---', self.stdout])
+        return '\n'.join(lines)
 
 
 @pytest.fixture(scope='session')
-def run_playbook(inventory, tmp_path_factory):
-    """run_playbook(playbook, host, variables) -> PlaybookRun; variables are passed with -e @file.json."""
-    directory = tmp_path_factory.mktemp('vars')
-    env = dict(os.environ)
-    env.update({
-        'ANSIBLE_STDOUT_CALLBACK': 'ansible.builtin.default',
-        'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json',
-        'ANSIBLE_CALLBACK_FORMAT_PRETTY': 'false',
-        'ANSIBLE_SHOW_TASK_PATH_ON_FAILURE': 'true',
-        'ANSIBLE_NOCOLOR': '1',
-        'ANSIBLE_FORCE_COLOR': '0',
-        'ANSIBLE_RETRY_FILES_ENABLED': 'false',
-    })
-    counter = [0]
+def run_playbook(targets, tmp_path_factory):
+    """run_playbook(playbook, hosts, variables, host_vars=None) -> PlaybookRun.
 
-    def run(playbook, host, variables):
-        counter[0] += 1
-        vars_file = directory / ('vars-%d.json' % counter[0])
-        vars_file.write_text(json.dumps(variables))
-        command = ['ansible-playbook', '-i', inventory, '-l', host, playbook, '-e', '@' + str(vars_file)]
-        proc = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=PLAYBOOK_TIMEOUT, check=False)
-        return PlaybookRun(command, proc.returncode, proc.stdout)
+    hosts: keys of `targets` ('target', 'gentoo'); the run's inventory holds them, and only them, in the
+    `registry` group (host_vars: key -> that host's inventory variables). variables are the extra vars.
+    """
+    import ansible_runner
+
+    missing = [name for name in ('ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_CONFIG') if not os.environ.get(name)]
+    if missing:
+        pytest.fail('%s not set: source scripts/lib.sh first' % ', '.join(missing))
+    envvars = dict((name, os.environ[name]) for name in ('ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_CONFIG'))
+
+    def run(playbook, hosts, variables, host_vars=None):
+        private_data_dir = tmp_path_factory.mktemp('run')
+        inventory_hosts = {}
+        for key in hosts:
+            entry = {'ansible_connection': 'community.docker.docker', 'ansible_host': targets[key]}
+            entry.update((host_vars or {}).get(key, {}))
+            inventory_hosts[targets[key]] = entry
+        inventory = private_data_dir / 'hosts.yml'
+        inventory.write_text(yaml.safe_dump({'registry': {'hosts': inventory_hosts}}))
+        runner = ansible_runner.run(private_data_dir=str(private_data_dir), playbook=playbook,
+                                    inventory=str(inventory), extravars=variables, envvars=envvars,
+                                    quiet=True, timeout=PLAYBOOK_TIMEOUT)
+        return PlaybookRun(os.path.relpath(playbook, ROOT), [targets[key] for key in hosts], variables, runner)
 
     return run

@@ -1,19 +1,34 @@
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Bad input, one value at a time, against a real target: refused before anything changes, with a clear message.
+"""Bad input against a real target: refused before anything changes, every problem reported, with a clear message.
 
-Every case runs playbooks/site.yml (or one role alone, tests/integration/files/role_<name>.yml) on a
-throw-away container with a valid set of variables in which ONE value is wrong, and checks:
-- the play failed on the target (failed=1) and nothing changed there (changed=0);
-- the failing task is a validation task: in site.yml's first play, from that play itself, a role's
-  tasks/validate.yml or playbooks/tasks/check_provided_tls.yml; for a role alone, the role's automatic
-  argument spec check or its tasks/validate.yml; and no task of any other play ran;
-- the error message names the variable and what is allowed (a regex per case).
-The control cases prove that the valid variables pass the validation play, so every bad case fails
-for its own reason.
-Run: . scripts/lib.sh && pytest -p no:xdist tests/integration/test_bad_input.py (about 3 minutes; the
-fixtures are per-worker safe, but on 2 cores `-n 2` is slower than one process).
+Every run goes through ansible-runner (tests/integration/conftest.py) and is read from its events
+(plays and tasks started, failed tasks and loop items with their results, the per-host stats), on
+throw-away containers: a Debian 12 target and one that looks like Gentoo.
+
+- Site cases run playbooks/validate.yml (what site.yml imports first) with a valid set of variables in
+  which one value is wrong, or several at once; a few run the whole playbooks/site.yml. Each asserts: the
+  run failed (rc 2) and only the play "Check every setting before anything changes" started (with
+  site.yml: the deploy play never started); every task that started is a validation task (that play's own,
+  or a role's `validate` entry point: its argument spec check, roles/<role>/tasks/validate.yml or
+  roles/nginx/tasks/check_tls_pair.yml); on each host changed=0 and failures=1, the one unrescued failure
+  is "Stop with every problem found" and every other failure is a rescued one inside a role's validate
+  entry point, rescued exactly as many times as the stats say; the final message lists exactly the
+  problems those failures reported, and matches the case's regexes (each names the variable and what it
+  allows). One case runs on both hosts at once: each gets its own list.
+- Role cases use one role alone in someone else's playbook (tests/integration/files/role_<name>.yml) with
+  only its own variables: the one failure is the role's automatic argument spec check (entry point main)
+  or a task of its tasks/validate.yml (or check_tls_pair.yml), nothing else of the role ran, changed=0,
+  and the message matches.
+- Controls prove that the valid variables pass playbooks/validate.yml (failures=0, changed=0, only
+  validation tasks), so every bad case fails for its own reason; they include the names each TLS mode takes.
+
+The table, 81 cases: 58 site cases (55 through validate.yml, 2 through site.yml, 1 on both hosts; 4 of them
+with several independent problems in one run), 14 role cases and 9 controls.
+Run: . scripts/lib.sh && pytest -p no:xdist tests/integration/test_bad_input.py (one playbook run of 5 to 10 s
+per case: about 11 minutes on 2 cores with Molecule running beside it; the fixtures are per-worker safe,
+but on 2 cores `-n 2` is slower than one process).
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -27,10 +42,15 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(HERE, 'files')
+VALIDATE = os.path.join(ROOT, 'playbooks', 'validate.yml')
 SITE = os.path.join(ROOT, 'playbooks', 'site.yml')
-VALIDATE_PLAY = 'Validate every setting before anything changes'
-SITE_VALIDATION_FILES = ('playbooks/site.yml', 'playbooks/tasks/check_provided_tls.yml')
-ROLE_VALIDATE_RE = re.compile(r'^roles/(docker|registry|nginx|letsencrypt)/tasks/validate\.yml$')
+VALIDATE_PLAY = 'Check every setting before anything changes'
+STOP_TASK = 'Stop with every problem found'
+STOP_HEADER = 'Nothing was changed. Fix these settings:'
+# The validate play's own tasks (gather facts, the loop over check_role.yml, its block and rescue, the stop).
+VALIDATE_PLAY_FILES = ('playbooks/validate.yml', 'playbooks/tasks/check_role.yml')
+ROLE_CHECK_FILE_RE = re.compile(r'^roles/(?P<role>site|docker|registry|nginx|letsencrypt)/tasks/validate\.yml$'
+                                r'|^roles/(?P<tls_role>nginx)/tasks/check_tls_pair\.yml$')
 DELETE = '@DELETE@'   # a case's value for "this variable is not set at all"
 TLS = '@TLS@'        # replaced by the directory of the generated certificate and keys
 
@@ -45,13 +65,27 @@ PROVIDED = {'registry_tls': 'provided', 'registry_tls_certificate': TLS + '/cert
             'registry_tls_private_key': TLS + '/key.pem'}
 S3 = {'registry_storage': 's3', 'registry_s3_bucket': 'team-registry', 'registry_s3_region': 'eu-west-1'}
 
-DOMAIN_MSG = r"registry_domain must be a lower-case DNS name such as registry\.example\.com, without scheme, port or path; got "
+DOMAIN_MSG = (r"registry_domain must be a lower-case DNS name such as registry\.example\.com, or an IP address, "
+              r"without scheme, port or path; got ")
+LE_DOMAIN_MSG = (r"registry_domain must be a public DNS name such as registry\.example\.com with registry_tls letsencrypt "
+                 r"\(Let's Encrypt issues certificates for nothing else; selfsigned or provided also take localhost, "
+                 r"a private name or an IP address\); got ")
+LE_DOMAINS_MSG = (r"letsencrypt_domains must be a non-empty list of public DNS names such as registry\.example\.com, "
+                  r"without scheme, port, path or wildcard .*; not such names: ")
 USERS_MSG = r'registry_users must be a list of dictionaries with name, password and state, such as .*; '
+HOSTS_MSG = r'docker_daemon_options\(_extra\) must not set "hosts"'
+DOCKER_OS_MSG = r'The docker role does not support the OS family Gentoo \(Gentoo\); supported OS families: Debian, RedHat'
+NGINX_OS_MSG = r'The nginx role supports the Debian \(Debian, Ubuntu\) and RedHat \(.*\) OS families, not Gentoo'
+LETSENCRYPT_OS_MSG = r'The letsencrypt role supports the OS families Debian, RedHat, not Gentoo'
+PURGING_AGE_MSG = r"registry_uploadpurging_age must be a duration such as 90s, 30m, 24h or 1h30m; got '7 days'"
+PORT_MSG = r'registry_port must be a TCP port from 1 to 65535, not 70000'
+UPSTREAM_70000_MSG = r"nginx_upstream must be host:port, \[IPv6\]:port or unix:/path; got '127\.0\.0\.1:70000'"
 USER = {'name': 'alice', 'password': 'pw'}
 
 
-def case(case_id, changes, regex, host='target'):
-    return pytest.param(changes, regex, host, id=case_id)
+def case(case_id, changes, regexes, host='target'):
+    """A case: the changes to BASE, the regex (or regexes, all of which must match) of the message, the host."""
+    return pytest.param(changes, [regexes] if isinstance(regexes, str) else list(regexes), host, id=case_id)
 
 
 def merge(changes):
@@ -67,7 +101,15 @@ CASES = [
     case('domain-with-path', {'registry_domain': 'registry.example.com/v2'}, DOMAIN_MSG + r"'registry\.example\.com/v2'"),
     case('domain-with-port', {'registry_domain': 'registry.example.com:443'}, DOMAIN_MSG + r"'registry\.example\.com:443'"),
     case('domain-wildcard', {'registry_domain': '*.example.com'}, DOMAIN_MSG + r"'\*\.example\.com'"),
-    case('domain-not-a-string', {'registry_domain': ['registry.example.com']}, DOMAIN_MSG + r"'\['registry\.example\.com'\]'"),
+    case('domain-not-a-string', {'registry_domain': ['registry.example.com']},
+         [DOMAIN_MSG + r"'\['registry\.example\.com'\]'", r'registry_domain must be a string; got a list']),
+    # The names each TLS mode takes (the selfsigned ones are controls below).
+    case('domain-upper-case', {'registry_domain': 'Registry.Example.com'}, DOMAIN_MSG + r"'Registry\.Example\.com'"),
+    case('letsencrypt-domain-upper-case', dict(LETSENCRYPT, registry_domain='Registry.Example.com'),
+         [LE_DOMAIN_MSG + r"'Registry\.Example\.com'", DOMAIN_MSG + r"'Registry\.Example\.com'"]),
+    case('letsencrypt-domain-localhost', dict(LETSENCRYPT, registry_domain='localhost'), LE_DOMAIN_MSG + r"'localhost'"),
+    case('letsencrypt-domain-ip-address', dict(LETSENCRYPT, registry_domain='10.0.0.5'), LE_DOMAIN_MSG + r"'10\.0\.0\.5'"),
+    case('letsencrypt-domain-single-label', dict(LETSENCRYPT, registry_domain='registry'), LE_DOMAIN_MSG + r"'registry'"),
     case('s3-without-bucket', dict(S3, registry_s3_bucket=DELETE), r'registry_storage is s3, so set registry_s3_bucket \(the bucket name\)'),
     case('s3-without-region', dict(S3, registry_s3_region=''), r'registry_storage is s3, so set registry_s3_region \(the region of the bucket'),
     case('s3-access-key-without-secret', dict(S3, registry_s3_access_key='AKIAEXAMPLE'),
@@ -83,12 +125,11 @@ CASES = [
     case('cache-redis-addr-without-port', {'registry_cache': 'redis', 'registry_redis_addr': 'redis.example.com'},
          r"registry_cache is redis: set registry_redis_addr \(host:port\); got 'redis\.example\.com'"),
     case('image-empty', {'registry_image': ''}, r"registry_image must be an image reference such as registry:2; got ''"),
-    case('purging-age-not-a-duration', {'registry_uploadpurging_age': '7 days'},
-         r"registry_uploadpurging_age must be a duration such as 90s, 30m, 24h or 1h30m; got '7 days'"),
-    case('port-out-of-range', {'registry_port': 70000}, r'registry_port must be a TCP port from 1 to 65535, not 70000'),
+    case('purging-age-not-a-duration', {'registry_uploadpurging_age': '7 days'}, PURGING_AGE_MSG),
+    case('port-out-of-range', {'registry_port': 70000}, [PORT_MSG, UPSTREAM_70000_MSG]),
     case('image-archive-missing', {'registry_image_archive': '/nonexistent/registry-2.tar'},
          r"registry_image_archive '/nonexistent/registry-2\.tar' does not exist on the controller"),
-    case('tls-unknown', {'registry_tls': 'acme'}, r"registry_tls must be letsencrypt, selfsigned or provided; got 'acme'"),
+    case('tls-unknown', {'registry_tls': 'acme'}, r'value of registry_tls must be one of: letsencrypt, selfsigned, provided, got: acme'),
     case('letsencrypt-without-email', dict(LETSENCRYPT, letsencrypt_email=DELETE), r'missing required arguments: letsencrypt_email'),
     case('letsencrypt-email-invalid', dict(LETSENCRYPT, letsencrypt_email='hostmaster'),
          r"letsencrypt_email must be an e-mail address \(name@domain\.tld\), not 'hostmaster'"),
@@ -124,11 +165,29 @@ CASES = [
     case('cost-3', {'registry_htpasswd_cost': 3}, r'registry_htpasswd_cost must be an integer from 4 to 31, not 3'),
     case('cost-32', {'registry_htpasswd_cost': 32}, r'registry_htpasswd_cost must be an integer from 4 to 31, not 32'),
     case('cost-not-an-integer', {'registry_htpasswd_cost': 'ten'}, r"argument 'registry_htpasswd_cost' is of type str and we were unable to convert to int"),
-    case('os-family-unsupported', {}, r'The docker role does not support the OS family Gentoo \(Gentoo\); supported OS families: Debian, RedHat',
-         host='gentoo'),
-    case('docker-daemon-sets-hosts', {'docker_daemon_options_extra': {'hosts': ['tcp://0.0.0.0:2375']}},
-         r'docker_daemon_options\(_extra\) must not set "hosts"'),
+    case('os-family-unsupported', {}, [DOCKER_OS_MSG, NGINX_OS_MSG], host='gentoo'),
+    case('letsencrypt-os-family-unsupported', LETSENCRYPT, [DOCKER_OS_MSG, NGINX_OS_MSG, LETSENCRYPT_OS_MSG], host='gentoo'),
+    case('docker-daemon-sets-hosts', {'docker_daemon_options_extra': {'hosts': ['tcp://0.0.0.0:2375']}}, HOSTS_MSG),
     case('docker-user-unknown', {'docker_users': ['nosuchuser']}, r'docker_users names users that do not exist on this host: nosuchuser'),
+    # Several independent problems in one run: every one is in the single final message.
+    case('four-problems-at-once', {'registry_domain': 'https://registry.example.com',
+                                   'docker_daemon_options_extra': {'hosts': ['tcp://0.0.0.0:2375']},
+                                   'registry_uploadpurging_age': '7 days', 'registry_port': 70000},
+         [DOMAIN_MSG + r"'https://registry\.example\.com'", HOSTS_MSG, PURGING_AGE_MSG, PORT_MSG, UPSTREAM_70000_MSG]),
+    case('letsencrypt-problems-at-once', dict(LETSENCRYPT, registry_domain='localhost', letsencrypt_email='hostmaster',
+                                              registry_users=[dict(USER, name='ali:ce')], docker_users=['nosuchuser']),
+         [LE_DOMAIN_MSG + r"'localhost'", LE_DOMAINS_MSG + r"\['localhost'\]",
+          r"letsencrypt_email must be an e-mail address \(name@domain\.tld\), not 'hostmaster'",
+          r"registry_users: user name 'ali:ce' contains ':'", r'docker_users names users that do not exist on this host: nosuchuser']),
+]
+
+# The whole site playbook: it stops in the validate play it imports, and the deploy play never starts.
+SITE_PLAYBOOK_CASES = [
+    case('site-playbook-tls-unknown', {'registry_tls': 'acme'},
+         r'value of registry_tls must be one of: letsencrypt, selfsigned, provided, got: acme'),
+    case('site-playbook-problems-at-once', {'registry_domain': 'registry.example.com:443', 'registry_htpasswd_cost': 3,
+                                            'docker_daemon_options_extra': {'hosts': ['tcp://0.0.0.0:2375']}},
+         [DOMAIN_MSG + r"'registry\.example\.com:443'", r'registry_htpasswd_cost must be an integer from 4 to 31, not 3', HOSTS_MSG]),
 ]
 
 # Each role alone in someone else's playbook (tests/integration/files/role_<name>.yml), only its own variables.
@@ -142,11 +201,30 @@ ROLE_CASES = [
     case('nginx-certificate-src-not-found', ('nginx', {'nginx_server_name': 'registry.example.com', 'nginx_tls_certificate_src': '/nonexistent/cert.pem',
                                                        'nginx_tls_private_key_src': TLS + '/key.pem'}),
          r'nginx_tls_certificate_src \(/nonexistent/cert\.pem\) is not a readable file on the controller with a PEM certificate'),
+    case('nginx-key-mismatch', ('nginx', {'nginx_server_name': 'registry.example.com', 'nginx_tls_certificate_src': TLS + '/cert.pem',
+                                          'nginx_tls_private_key_src': TLS + '/other-key.pem'}),
+         r'nginx_tls_private_key_src \(.*/other-key\.pem\) does not match nginx_tls_certificate_src \(.*/cert\.pem\)'),
     case('nginx-upstream-bad', ('nginx', {'nginx_server_name': 'registry.example.com', 'nginx_upstream': 'registry'}),
          r"nginx_upstream must be host:port, \[IPv6\]:port or unix:/path; got 'registry'"),
     case('letsencrypt-wildcard', ('letsencrypt', {'letsencrypt_domains': ['*.example.com'], 'letsencrypt_email': 'hostmaster@example.com'}),
-         r"letsencrypt_domains must be a non-empty list of fully qualified host names, without scheme, port, path or wildcard"),
-    case('docker-os-family-unsupported', ('docker', {}), r'The docker role does not support the OS family Gentoo', host='gentoo'),
+         LE_DOMAINS_MSG + r"\['\*\.example\.com'\]"),
+    # Formerly block/rescue copies in molecule/letsencrypt/verify.yml.
+    case('letsencrypt-domain-a-url', ('letsencrypt', {'letsencrypt_domains': ['https://registry.example.com/v2'],
+                                                      'letsencrypt_email': 'hostmaster@example.com'}),
+         LE_DOMAINS_MSG + r"\['https://registry\.example\.com/v2'\]"),
+    case('letsencrypt-certificate-without-key', ('letsencrypt', {'letsencrypt_domains': ['registry.example.com'],
+                                                                 'letsencrypt_email': 'hostmaster@example.com',
+                                                                 'letsencrypt_install_certificate': '/etc/nginx/tls/registry.example.com/fullchain.pem',
+                                                                 'letsencrypt_install_private_key': ''}),
+         r"letsencrypt_install_certificate and letsencrypt_install_private_key must be set together \(or both left empty\), as two "
+         r"different absolute paths; got '/etc/nginx/tls/registry\.example\.com/fullchain\.pem' and ''"),
+    case('letsencrypt-os-family-unsupported', ('letsencrypt', {'letsencrypt_domains': ['registry.example.com'],
+                                                               'letsencrypt_email': 'hostmaster@example.com'}),
+         LETSENCRYPT_OS_MSG, host='gentoo'),
+    # Formerly block/rescue copies in molecule/docker/verify.yml (the OS family on a host that looks like Gentoo).
+    case('docker-os-family-unsupported', ('docker', {}), DOCKER_OS_MSG, host='gentoo'),
+    case('docker-daemon-sets-hosts', ('docker', {'docker_daemon_options_extra': {'hosts': ['tcp://127.0.0.1:2375']}}), HOSTS_MSG),
+    case('docker-user-unknown', ('docker', {'docker_users': ['nosuchuser']}), r'docker_users names users that do not exist on this host: nosuchuser'),
 ]
 
 CONTROLS = [
@@ -160,6 +238,10 @@ CONTROLS = [
     # Booleans as the strings an AWX multiple-choice answer or `-e key=value` gives: the roles take them.
     pytest.param({'docker_use_upstream_repo': 'false', 'registry_delete_enabled': 'true', 'registry_readonly': 'false',
                   'letsencrypt_renewal_timer_enabled': 'true', 'nginx_ssl_stapling': 'false'}, id='booleans-as-strings'),
+    # Names Let's Encrypt refuses (cases above) but a self-signed certificate takes.
+    pytest.param({'registry_domain': 'localhost'}, id='selfsigned-domain-localhost'),
+    pytest.param({'registry_domain': '10.0.0.5'}, id='selfsigned-domain-ip-address'),
+    pytest.param({'registry_domain': 'registry'}, id='selfsigned-domain-single-label'),
 ]
 
 
@@ -175,51 +257,97 @@ def resolve(variables, tls_dir):
     return result
 
 
-def message_of(failure):
-    result = failure['result']
-    return result.get('msg') or result.get('message') or str(result)
+def is_role_check(task, entry_point, roles=('site', 'docker', 'registry', 'nginx', 'letsencrypt')):
+    """Whether TASK belongs to the ENTRY_POINT checks of one of ROLES: its argument spec check or its rules' files."""
+    if task.action == 'ansible.builtin.validate_argument_spec':
+        return task.role in roles and task.name.startswith("Validating arguments against arg spec '%s'" % entry_point)
+    match = ROLE_CHECK_FILE_RE.match(task.path or '')
+    return bool(match) and task.role in roles and task.role == (match.group('role') or match.group('tls_role'))
 
 
-def check_refused(run, host, play, regex, allowed_task):
-    assert run.returncode == 2, run.report()
-    assert run.recap.get(host) == dict(run.recap.get(host, {}), changed=0, unreachable=0, failed=1), run.report()
+def is_validate_play_task(task):
+    """Whether TASK is part of playbooks/validate.yml's play: its own tasks or a role's validate entry point."""
+    return task.play == VALIDATE_PLAY and (task.path in VALIDATE_PLAY_FILES or is_role_check(task, 'validate'))
+
+
+def check_refused(run, expected):
+    """The validate play stopped every host of EXPECTED (host -> regexes) with its own list of problems, changing nothing."""
+    assert run.rc == 2, run.report()
+    assert run.plays == [VALIDATE_PLAY], run.report()
+    outside = [task for task in run.tasks if not is_validate_play_task(task)]
+    assert outside == [], 'tasks other than validation ran: %r\n%s' % (outside, run.report())
+    assert sorted(set(failure.host for failure in run.failures)) == sorted(expected), run.report()
+    for host, regexes in expected.items():
+        stats = run.host_stats(host)
+        assert (stats['changed'], stats['failures'], stats['dark']) == (0, 1, 0), run.report()
+        failures = run.failures_of(host)
+        stop = failures[-1]
+        assert (stop.name, stop.path, stop.rescued) == (STOP_TASK, 'playbooks/validate.yml', False), run.report()
+        found = failures[:-1]
+        assert found, 'no check failed before the stop on %s\n%s' % (host, run.report())
+        not_checks = [failure for failure in found if not (failure.rescued and is_role_check(failure, 'validate'))]
+        assert not_checks == [], 'failures that are not rescued validation checks: %r\n%s' % (not_checks, run.report())
+        assert stats['rescued'] == len(found) == run.rescued_counts[host], run.report()
+        # The final message is every problem the checks found, once each, and nothing else.
+        lines = stop.result.get('msg', '').split('\n- ')
+        problems = [message for failure in found for message in failure.messages]
+        assert lines[0] == STOP_HEADER and sorted(lines[1:]) == sorted(set(problems)), run.report()
+        for regex in regexes:
+            assert re.search(regex, stop.result['msg']), 'message on %s does not match %r:\n%s' % (host, regex, stop.result['msg'])
+
+
+@pytest.mark.parametrize('changes, regexes, host', CASES)
+def test_site_refuses_bad_input(changes, regexes, host, targets, tls_files, run_playbook):
+    run = run_playbook(VALIDATE, [host], resolve(merge(changes), tls_files))
+    check_refused(run, {targets[host]: regexes})
+
+
+@pytest.mark.parametrize('changes, regexes, host', SITE_PLAYBOOK_CASES)
+def test_site_playbook_stops_before_deploying(changes, regexes, host, targets, tls_files, run_playbook):
+    """playbooks/site.yml imports the validate play: bad input stops it there, the deploy play never starts."""
+    run = run_playbook(SITE, [host], resolve(merge(changes), tls_files))
+    check_refused(run, {targets[host]: regexes})
+
+
+def test_each_host_gets_its_own_problems(targets, run_playbook):
+    """Both hosts in one run: a shared bad value on both, each host's own problems on it alone."""
+    variables = merge(dict(LETSENCRYPT, registry_domain='localhost'))
+    run = run_playbook(VALIDATE, ['target', 'gentoo'], variables, host_vars={'target': {'registry_port': 70000}})
+    shared = [LE_DOMAIN_MSG + r"'localhost'", LE_DOMAINS_MSG + r"\['localhost'\]"]
+    check_refused(run, {targets['target']: shared + [PORT_MSG, UPSTREAM_70000_MSG],
+                        targets['gentoo']: shared + [DOCKER_OS_MSG, NGINX_OS_MSG, LETSENCRYPT_OS_MSG]})
+    messages = dict((failure.host, failure.result['msg']) for failure in run.failures if failure.name == STOP_TASK)
+    assert not re.search('OS famil', messages[targets['target']]), run.report()
+    assert not re.search('registry_port|nginx_upstream', messages[targets['gentoo']]), run.report()
+
+
+@pytest.mark.parametrize('role_and_vars, regexes, host', ROLE_CASES)
+def test_role_alone_refuses_bad_input(role_and_vars, regexes, host, targets, tls_files, run_playbook):
+    role, variables = role_and_vars
+    run = run_playbook(os.path.join(FILES, 'role_%s.yml' % role), [host], resolve(variables, tls_files))
+    name = targets[host]
+    assert run.rc == 2, run.report()
+    assert run.plays == ['Use the %s role alone' % role], run.report()
+    stats = run.host_stats(name)
+    assert (stats['changed'], stats['failures'], stats['dark'], stats['rescued']) == (0, 1, 0, 0), run.report()
     assert len(run.failures) == 1, run.report()
     failure = run.failures[0]
-    assert failure['play'] == play, run.report()
-    assert allowed_task(failure), 'the failing task is not a validation task: %r' % (failure,)
-    assert [task for task in run.tasks if task[0] != play] == [], run.report()
-    assert re.search(regex, message_of(failure)), 'message %r does not match %r' % (message_of(failure), regex)
-
-
-def is_site_validation_task(failure):
-    return failure['path'] in SITE_VALIDATION_FILES or bool(ROLE_VALIDATE_RE.match(failure['path'] or ''))
-
-
-@pytest.mark.parametrize('changes, regex, host', CASES)
-def test_site_refuses_bad_input(changes, regex, host, targets, tls_files, run_playbook):
-    run = run_playbook(SITE, targets[host], resolve(merge(changes), tls_files))
-    check_refused(run, targets[host], VALIDATE_PLAY, regex, is_site_validation_task)
-
-
-@pytest.mark.parametrize('role_and_vars, regex, host', ROLE_CASES)
-def test_role_alone_refuses_bad_input(role_and_vars, regex, host, targets, tls_files, run_playbook):
-    role, variables = role_and_vars
-    run = run_playbook(os.path.join(FILES, 'role_%s.yml' % role), targets[host], resolve(variables, tls_files))
-
-    def is_role_validation_task(failure):
-        return (failure['task'] == "dockyard.registry.%s : Validating arguments against arg spec 'main'" % role
-                or failure['task'].startswith("dockyard.registry.%s : Validating arguments against arg spec 'main' - " % role)
-                or failure['path'] == 'roles/%s/tasks/validate.yml' % role)
-
-    check_refused(run, targets[host], 'Use the %s role alone' % role, regex, is_role_validation_task)
+    assert is_role_check(failure, 'main', roles=(role,)), 'the failing task is not a check of the role: %r\n%s' % (failure, run.report())
+    outside = [task for task in run.tasks if not is_role_check(task, 'main', roles=(role,))]
+    assert outside == [], 'tasks other than the role\'s checks ran: %r\n%s' % (outside, run.report())
+    for regex in regexes:
+        assert re.search(regex, failure.message), 'message does not match %r:\n%s' % (regex, failure.message)
 
 
 @pytest.mark.parametrize('changes', CONTROLS)
-def test_valid_input_passes_validation(changes, targets, tls_files, validate_only_playbook, run_playbook):
-    """The base of every case passes site.yml's validation play: the cases fail for their own reasons."""
-    host = targets['target']
-    run = run_playbook(validate_only_playbook, host, resolve(merge(changes), tls_files))
-    assert run.returncode == 0, run.report()
-    assert run.recap.get(host) == dict(run.recap.get(host, {}), changed=0, unreachable=0, failed=0), run.report()
+def test_valid_input_passes_validation(changes, targets, tls_files, run_playbook):
+    """The base of every case passes playbooks/validate.yml: the cases fail for their own reasons."""
+    run = run_playbook(VALIDATE, ['target'], resolve(merge(changes), tls_files))
+    stats = run.host_stats(targets['target'])
+    assert run.rc == 0, run.report()
+    assert run.plays == [VALIDATE_PLAY], run.report()
+    assert (stats['changed'], stats['failures'], stats['dark'], stats['rescued']) == (0, 0, 0, 0), run.report()
+    assert stats['ok'] > 0, run.report()
     assert run.failures == [], run.report()
-    assert set(play for play, task in run.tasks) == set([VALIDATE_PLAY]), run.report()
+    outside = [task for task in run.tasks if not is_validate_play_task(task)]
+    assert outside == [], 'tasks other than validation ran: %r\n%s' % (outside, run.report())
