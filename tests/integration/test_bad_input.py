@@ -258,10 +258,16 @@ def resolve(variables, tls_dir):
     return result
 
 
+# The first task of each role's tasks/main.yml: it includes tasks/validate.yml (unless <role>_validate is false).
+INCLUDE_CHECKS = 'Check the settings before changing anything'
+
+
 def is_role_check(task, entry_point, roles=('site', 'docker', 'registry', 'nginx', 'letsencrypt')):
     """Whether TASK belongs to the ENTRY_POINT checks of one of ROLES: its argument spec check or its rules' files."""
     if task.action == 'ansible.builtin.validate_argument_spec':
         return task.role in roles and task.name.startswith("Validating arguments against arg spec '%s'" % entry_point)
+    if entry_point == 'main' and task.action == 'ansible.builtin.include_tasks' and task.name == INCLUDE_CHECKS:
+        return task.role in roles and task.path == 'roles/%s/tasks/main.yml' % task.role
     match = ROLE_CHECK_FILE_RE.match(task.path or '')
     return bool(match) and task.role in roles and task.role == (match.group('role') or match.group('tls_role'))
 
