@@ -106,13 +106,18 @@ def _plays(*path):
 
 
 def conditional_roles():
-    """{role: its `when`} for the roles playbooks/site.yml runs only under a condition (their required options
-    cannot be required survey questions for everyone)."""
+    """{role: its `when`} for the roles playbooks/site.yml runs only under a condition, listed under `roles:` or
+    included in `tasks:` (their required options cannot be required survey questions for everyone)."""
     conditional = {}
     for play in _plays('playbooks', 'site.yml'):
         for entry in play.get('roles', []):
             if isinstance(entry, dict) and entry.get('when'):
                 conditional[entry['role'].split('.')[-1]] = entry['when']
+        # A role included under a condition in the play's tasks (the letsencrypt role).
+        for task in play.get('tasks', []):
+            include = task.get('ansible.builtin.include_role') or task.get('include_role')
+            if include and task.get('when'):
+                conditional[include['name'].split('.')[-1]] = task['when']
     return conditional
 
 
