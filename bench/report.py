@@ -11,6 +11,7 @@ Usage: report.py RESULTS_DIR             the table: each row a measurement, its 
 
 import glob
 import json
+import math
 import os
 import re
 import statistics
@@ -25,6 +26,8 @@ UPLOAD_MIN_RATIO = 0.9
 DOWNLOAD_MIN_RATIO = 0.7
 # "nginx's memory stays flat" while 1 GiB passes: less than this much growth of all its processes' RSS.
 RSS_MAX_GROWTH_KIB = 16 * 1024
+# Issue 12: a 30-layer push and pull never meets nginx's per-address limits.
+LIMITS_MAX_PUSH_PULL_429 = 0
 
 PROFILE_LINE = re.compile(r'^\w+day .*\(\d+:\d\d:[\d.]+\)\s+(\d+):(\d\d):([\d.]+) \*+$', re.MULTILINE)
 TASK_TIME = re.compile(r'^(.+?) -+ ([\d.]+)s$', re.MULTILINE)
@@ -83,13 +86,38 @@ def main(directory):
     machine = load(directory, 'machine.json')
     rows = []
 
-    # 1. Site playbook.
+    # 1. Site playbook (BENCH_ONLY=limits: the fresh converge only).
     fresh = converge_figures(directory, 'converge-fresh')
-    rerun = converge_figures(directory, 'converge-rerun')
-    share = rerun['playbook'] / fresh['playbook']
     rows.append(('1', 'site playbook, fresh converge of a bare Debian 12 target',
                  '%.1f s (molecule converge: %.1f s wall); changed=%s' % (fresh['playbook'], fresh['wall'], fresh['changed']),
                  '', ''))
+    if os.path.exists(os.path.join(directory, 'converge-rerun.log')):
+        rerun_rows(directory, fresh, rows)
+
+    # 2.-4. (below), 5. streaming, 6. limits.
+    htpasswd_rows(directory, rows)
+    datapath_rows(directory, rows)
+    auth_rows(directory, rows)
+    if os.path.exists(os.path.join(directory, 'stream.json')):
+        stream_rows(directory, rows)
+    limits_rows(directory, rows)
+
+    print('## dockyard.registry benchmark (`make bench`)')
+    print()
+    print('Started %s on %d cores (%s; %s), %.0f GiB RAM, kernel %s. %s.' % (
+        machine['started'], machine['nproc'], machine['cpu'], ' '.join(machine['cpu_flags']), machine['mem_gib'],
+        machine['kernel'], load_summary(directory)))
+    print()
+    print('| # | measurement | result | target | met |')
+    print('|---|---|---|---|---|')
+    for row in rows:
+        print('| %s |' % ' | '.join(cell.replace('|', '\\|') for cell in row))
+    return 0
+
+
+def rerun_rows(directory, fresh, rows):
+    rerun = converge_figures(directory, 'converge-rerun')
+    share = rerun['playbook'] / fresh['playbook']
     rows.append(('1', 'site playbook, idempotent re-run',
                  '%.1f s (%.1f s wall) = **%.0f%%** of fresh; changed=%s, handlers run: %d; slowest: %s' % (
                      rerun['playbook'], rerun['wall'], share * 100, rerun['changed'], rerun['handlers'],
@@ -111,7 +139,9 @@ def main(directory):
                          tls['playbook'], tls['wall'], tls['playbook'] / rerun['playbook'] * 100, tls['changed'], tls['tasks']),
                      '', ''))
 
-    # 2. htpasswd.
+
+
+def htpasswd_rows(directory, rows):
     for path in sorted(glob.glob(os.path.join(directory, 'htpasswd-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
         result = load(directory, os.path.basename(path))
         users, dockyard, community, scaling = result['users'], result['dockyard'], result['community'], result['scaling']
@@ -128,7 +158,9 @@ def main(directory):
                      ('task %s, playbook %s' % (met(task_ratio >= HTPASSWD_MIN_RATIO), met(play_ratio >= HTPASSWD_MIN_RATIO)))
                      if target else ''))
 
-    # 3. Data path.
+
+
+def datapath_rows(directory, rows):
     for storage in ('filesystem', 's3'):
         name = 'transfer-%s.json' % storage
         if not os.path.exists(os.path.join(directory, name)):
@@ -150,7 +182,9 @@ def main(directory):
                         mb_s(size_mb, direct), direct, mb_s(size_mb, nginx), nginx, ratio, cpu_text),
                     '>= %.1fx' % minimum, met(ratio >= minimum)))
 
-    # 4. Authentication latency.
+
+
+def auth_rows(directory, rows):
     for path in sorted(glob.glob(os.path.join(directory, 'auth-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
         auth = load(directory, os.path.basename(path))
         rows.append(('4', 'authenticated manifest HEAD, bcrypt cost %d (median of %d)' % (auth['cost'], auth['requests']),
@@ -171,7 +205,9 @@ def main(directory):
                          unauth('direct', 'unauth_new_connection_ms'), unauth('direct', 'unauth_keepalive_ms')),
                      '', ''))
 
-    # 5. Streaming.
+
+
+def stream_rows(directory, rows):
     stream = load(directory, 'stream.json')
     for op in ('upload', 'download'):
         watched = stream[op]
@@ -197,17 +233,60 @@ def main(directory):
                      '/var/lib/nginx/body +%.1f MiB (the check above can fail)' % (spooled / 1048576),
                      'spooled', met(spooled > 0)))
 
-    print('## dockyard.registry benchmark (`make bench`)')
-    print()
-    print('Started %s on %d cores (%s; %s), %.0f GiB RAM, kernel %s. %s.' % (
-        machine['started'], machine['nproc'], machine['cpu'], ' '.join(machine['cpu_flags']), machine['mem_gib'],
-        machine['kernel'], load_summary(directory)))
-    print()
-    print('| # | measurement | result | target | met |')
-    print('|---|---|---|---|---|')
-    for row in rows:
-        print('| %s |' % ' | '.join(cell.replace('|', '\\|') for cell in row))
-    return 0
+
+def phase_text(phase):
+    return '%d requests in %.1f s (busiest second %d; %s)' % (
+        phase['requests'], phase['seconds'], phase['busiest_second'],
+        ', '.join('%s x%d' % (status, number) for status, number in sorted(phase['statuses'].items())))
+
+
+def limits_rows(directory, rows):
+    """6. nginx's per-address limits (bench/limits.py)."""
+    if os.path.exists(os.path.join(directory, 'limits-layers.json')):
+        layers = load(directory, 'limits-layers.json')
+        configured = layers['limits']
+        refused = sum(phase['statuses'].get('429', 0) for phase in (layers['push'], layers['pull']))
+        retries = layers['push']['retries'] + layers['pull']['retries']
+        rows.append(('6', '%d-layer image (%d KiB layers) pushed then pulled by docker on the target (5 uploads, 3 downloads '
+                     'at a time), limits rate=%dr/s burst=%d conn=%d' % (
+                         layers['layers'], layers['layer_kib'], configured['rate'], configured['burst'], configured['conn']),
+                     'push: %s; pull: %s; docker retries: %d; same image pulled: %s' % (
+                         phase_text(layers['push']), phase_text(layers['pull']), retries, layers['same_image']),
+                     'no 429', met(refused <= LIMITS_MAX_PUSH_PULL_429 and retries == 0 and layers['same_image'])))
+    if os.path.exists(os.path.join(directory, 'limits-burst.json')):
+        burst = load(directory, 'limits-burst.json')
+        configured = burst['limits']
+        served, refused = burst['statuses'].get('401', 0), burst['statuses'].get('429', 0)
+        allowed = configured['burst'] + 1 + math.ceil(configured['rate'] * burst['seconds'])
+        body = burst['refused_body'] or {}
+        code = (body.get('errors') or [{}])[0].get('code')
+        rows.append(('6', '%d quick requests from one address (GET /v2/, 10 at a time)' % burst['requests'],
+                     'served %d (allowed: burst %d + 1 + %d/s x %.2f s = %d), refused %d with 429 (%s; headers: %s)' % (
+                         served, configured['burst'], configured['rate'], burst['seconds'], allowed, refused, code,
+                         ' '.join(burst['refused_headers'])),
+                     '429s beyond the burst', met(refused > 0 and served <= allowed and code == 'TOOMANYREQUESTS')))
+    if os.path.exists(os.path.join(directory, 'limits-flood.json')):
+        flood = load(directory, 'limits-flood.json')
+        configured = flood['limits']
+        text = ('%d clients x %.0f s: %d requests (%s); reached the registry (bcrypt checks, 401s in nginx\'s log): **%d** '
+                '(allowed: burst %d + 1 + %d/s x %.1f s = %d; the registry\'s log: %s wrong passwords), %.1f a second over '
+                'the last 5 s (configured %d); registry CPU %.2f s (%.2f of a core), nginx %.2f s' % (
+                    flood['clients'], flood['seconds'], sum(flood['statuses'].values()),
+                    ', '.join('%s x%d' % item for item in sorted(flood['statuses'].items())),
+                    flood['reached_registry_nginx_log'], configured['burst'], configured['rate'], flood['seconds'],
+                    flood['allowed'], flood['registry_log_refusals'], flood['reached_per_second_last_5s'], configured['rate'],
+                    flood['registry_cpu_s'], flood['registry_cpu_s'] / flood['seconds'], flood['nginx_cpu_s']))
+        ok = flood['reached_registry_nginx_log'] <= flood['allowed'] and flood['reached_per_second_last_5s'] <= configured['rate'] * 1.2
+        if os.path.exists(os.path.join(directory, 'limits-flood-control.json')):
+            control = load(directory, 'limits-flood-control.json')
+            text += ('; control without the limits: %d requests, **%d** reached the registry (%.1f a second), registry CPU '
+                     '%.2f s (%.2f of a core)' % (
+                         sum(control['statuses'].values()), control['reached_registry_nginx_log'],
+                         control['reached_registry_nginx_log'] / control['seconds'], control['registry_cpu_s'],
+                         control['registry_cpu_s'] / control['seconds']))
+            ok = ok and control['reached_registry_nginx_log'] > flood['allowed']
+        rows.append(('6', 'wrong-password flood from one address for a real user (%d clients, kept-alive TLS, bcrypt cost of '
+                     'the site)' % flood['clients'], text, '<= burst + rate x t; control above it', met(ok)))
 
 
 def tuning(directory):

@@ -9,11 +9,17 @@
 #      nginx + TLS, blob upload and download, filesystem storage, then S3 (a re-converge switches)
 #   4. latency of an authenticated manifest HEAD at each bcrypt cost (re-hashed by bench/auth_cost.yml)
 #   5. nginx streams a 1 GiB upload: its temporary directories stay empty and its memory flat
+#   6. nginx's per-address limits (bench/limits.py, on the target): a 30-layer image pushed and pulled by
+#      docker (no 429), 200 quick requests from one address (429s beyond the burst), and a wrong-password
+#      flood from one address (16 clients, 10 s): how many reached the registry (each a bcrypt check) against
+#      the configured rate, and the registry's CPU, beside the same flood through a server without limits
 # Settings (environment): BENCH_RUNS (alternating runs per transfer, best kept; 3), BENCH_SIZES (MiB;
 # "256 1024"), BENCH_COSTS ("4 6 8 10 12"), BENCH_AUTH_REQUESTS (per median; 21), BENCH_HTPASSWD_USERS
 # ("50 200"), BENCH_TUNING_ROUNDS (rounds of the nginx settings A/B, bench/tuning.py, written to
-# $BENCH_OUTPUT/tuning.md, not to the table; 3, 0 skips it), BENCH_OUTPUT (tests/output/bench),
-# BENCH_KEEP=1 (leave the containers up).
+# $BENCH_OUTPUT/tuning.md, not to the table; 3, 0 skips it), BENCH_LAYERS (30) and BENCH_LAYER_KIB (256: small
+# layers, so that the requests come as close together as they can), BENCH_BURST (200), BENCH_FLOOD_SECONDS (10),
+# BENCH_FLOOD_CLIENTS (16), BENCH_ONLY=limits (a fresh converge and step 6 only), BENCH_OUTPUT
+# (tests/output/bench), BENCH_KEEP=1 (leave the containers up).
 # Exit status: 0 when every measurement ran, whether or not each target was met (the table says).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +34,12 @@ read -ra costs <<< "${BENCH_COSTS:-4 6 8 10 12}"
 auth_requests=${BENCH_AUTH_REQUESTS:-21}
 read -ra htpasswd_users <<< "${BENCH_HTPASSWD_USERS:-50 200}"
 tuning_rounds=${BENCH_TUNING_ROUNDS:-3}
+layers=${BENCH_LAYERS:-30}
+layer_kib=${BENCH_LAYER_KIB:-256}
+burst_requests=${BENCH_BURST:-200}
+flood_seconds=${BENCH_FLOOD_SECONDS:-10}
+flood_clients=${BENCH_FLOOD_CLIENTS:-16}
+only=${BENCH_ONLY:-}
 out=${BENCH_OUTPUT:-$DOCKYARD_ROOT/tests/output/bench}
 # As in molecule/bench/molecule.yml.
 target=bench-target
@@ -83,11 +95,41 @@ datapath() {
         python3 /usr/local/bin/bench-datapath.py "$@"
 }
 
-log "1/5 site playbook: a fresh target, converge twice"
+# On the target: bench/limits.py (after `docker cp`), with the benchmark user's credentials.
+limits() {
+    docker exec -e BENCH_USER="$user" -e BENCH_PASSWORD="$password" "$target" \
+        python3 /usr/local/bin/bench-limits.py "$@"
+}
+
+# Step 6: nginx's per-address limits. Each part starts with this host's allowance whole (limits.py drain).
+limits_step() {
+    log "6/6 limits: a $layers-layer push and pull, $burst_requests quick requests, a wrong-password flood"
+    docker cp "$here/limits.py" "$target:/usr/local/bin/bench-limits.py"
+    limits drain > /dev/null
+    limits layers /srv/bench "$layers" "$layer_kib" > "$out/limits-layers.json"
+    limits drain > /dev/null
+    limits burst "$burst_requests" > "$out/limits-burst.json"
+    limits drain > /dev/null
+    limits flood "$flood_seconds" "$flood_clients" > "$out/limits-flood.json"
+    # The control: the same flood through a server without the limits (bench/control-server.conf).
+    docker cp "$here/control-server.conf" "$target:/etc/nginx/conf.d/zz-bench-control.conf"
+    docker exec "$target" sh -c 'nginx -t -q && systemctl reload nginx'
+    limits flood "$flood_seconds" "$flood_clients" control > "$out/limits-flood-control.json"
+    docker exec "$target" sh -c 'rm /etc/nginx/conf.d/zz-bench-control.conf && nginx -t -q && systemctl reload nginx'
+    limits drain > /dev/null
+}
+
+log "1/6 site playbook: a fresh target, converge twice"
 molecule destroy -s bench > "$out/destroy-before.log" 2>&1 || die "molecule destroy failed: $out/destroy-before.log"
 molecule create -s bench > "$out/create.log" 2>&1 || die "molecule create failed: $out/create.log"
 molecule prepare -s bench > "$out/prepare.log" 2>&1 || die "molecule prepare failed: $out/prepare.log"
 converge converge-fresh
+if [[ $only == limits ]]; then
+    limits_step
+    kill "$load_sampler" 2>/dev/null || true
+    python3 "$here/report.py" "$out" | tee "$out/table.md"
+    exit 0
+fi
 converge converge-rerun
 # Tags (issue 11): one password changed, the users only; then the certificates only (nothing to do).
 converge converge-tags-users BENCH_PASSWORD="$password-changed" -- --tags users
@@ -95,12 +137,12 @@ converge converge-tags-tls -- --tags tls
 # Back to the benchmark's password for the rest (timed too, not reported).
 converge converge-tags-users-back -- --tags users
 
-log "3/5 data path, filesystem storage: $runs alternating runs of ${sizes[*]} MiB"
+log "3/6 data path, filesystem storage: $runs alternating runs of ${sizes[*]} MiB"
 docker cp "$here/datapath.py" "$target:/usr/local/bin/bench-datapath.py"
 datapath blobs /srv/bench "${sizes[@]}" > "$out/blobs.json"
 datapath transfer /srv/bench "$runs" "${sizes[@]}" > "$out/transfer-filesystem.json"
 
-log "5/5 streaming: one $largest MiB upload through nginx, sampled"
+log "5/6 streaming: one $largest MiB upload through nginx, sampled"
 datapath stream /srv/bench "$largest" > "$out/stream.json"
 # The positive control: the same upload through a server with request buffering on must show spooling.
 docker cp "$here/control-server.conf" "$target:/etc/nginx/conf.d/zz-bench-control.conf"
@@ -115,20 +157,24 @@ if [[ $tuning_rounds -gt 0 ]]; then
         python3 /usr/local/bin/bench-tuning.py /srv/bench "$tuning_rounds" "$largest" > "$out/tuning.json"
 fi
 
-log "4/5 authentication latency at bcrypt cost ${costs[*]}"
+limits_step
+
+log "4/6 authentication latency at bcrypt cost ${costs[*]}"
 datapath manifest > "$out/manifest.json"
 for cost in "${costs[@]}"; do
     ansible-playbook -i "$target," -c community.docker.docker "$here/auth_cost.yml" \
         -e "bench_cost=$cost bench_user=$user bench_password=$password" > "$out/rehash-$cost.log" 2>&1 ||
         die "re-hashing at cost $cost failed: $out/rehash-$cost.log"
+    # About 130 requests through nginx per cost, from one address: each set starts with its allowance whole.
+    limits drain > /dev/null
     datapath auth "$auth_requests" > "$out/auth-$cost.json"
 done
 
-log "3/5 data path, S3 storage (re-converge with registry_storage: s3)"
+log "3/6 data path, S3 storage (re-converge with registry_storage: s3)"
 converge converge-s3 BENCH_STORAGE=s3
 datapath transfer /srv/bench "$runs" "${sizes[@]}" > "$out/transfer-s3.json"
 
-log "2/5 htpasswd: idempotent re-run for ${htpasswd_users[*]} users at cost 10"
+log "2/6 htpasswd: idempotent re-run for ${htpasswd_users[*]} users at cost 10"
 for users in "${htpasswd_users[@]}"; do
     BENCH_JSON="$out/htpasswd-$users.json" "$here/htpasswd/run.sh" "$users" 10 > "$out/htpasswd-$users.log" 2>&1 ||
         die "bench/htpasswd/run.sh $users failed: $out/htpasswd-$users.log"

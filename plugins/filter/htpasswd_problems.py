@@ -2,7 +2,9 @@
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Check a list of htpasswd users on the controller, with the same rules as the htpasswd module."""
+"""Check a list of htpasswd users on the controller, with the same rules as the htpasswd module, and refuse the
+example inventory's published passwords (plugins/module_utils/example_secrets.py): a policy of the site's
+validation, not of the htpasswd file, so the module itself does not apply it."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -10,6 +12,7 @@ __metaclass__ = type
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
 
+from ansible_collections.dockyard.registry.plugins.module_utils.example_secrets import example_secret_problem, is_example_secret
 from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import validate_cost, validate_user_list
 
 ALLOWED_KEYS = ('name', 'password', 'state')
@@ -61,7 +64,9 @@ def _user_problems(users, variable):
             problems.append('%s: name and password must be strings (quote numbers in YAML)' % where)
             continue
         normalized.append({'name': name, 'password': password, 'state': state})
-    return problems + ['%s: %s' % (variable, message) for message in validate_user_list(normalized)]
+    published = ['%s: %s' % (variable, example_secret_problem('user %r: the password' % user['name']))
+                 for user in normalized if user['state'] == 'present' and is_example_secret(user['password'])]
+    return problems + ['%s: %s' % (variable, message) for message in validate_user_list(normalized)] + published
 
 
 class FilterModule(object):

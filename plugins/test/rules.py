@@ -31,4 +31,7 @@ class TestModule(object):
             'http_url': rules.is_http_url,
             'host_port': rules.is_host_port,
             'email_address': rules.is_email_address,
+            'loopback_address': rules.is_loopback_address,
+            'image_reference': rules.is_image_reference,
+            'memory_size': rules.is_memory_size,
         }

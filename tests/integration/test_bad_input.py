@@ -81,6 +81,18 @@ PURGING_AGE_MSG = r"registry_uploadpurging_age must be a duration such as 90s, 3
 PORT_MSG = r'registry_port must be a TCP port from 1 to 65535, not 70000'
 UPSTREAM_70000_MSG = r"nginx_upstream must be host:port, \[IPv6\]:port or unix:/path; got '127\.0\.0\.1:70000'"
 USER = {'name': 'alice', 'password': 'pw'}
+IMAGE_MSG = (r"registry_image must be an image reference such as registry:3\.1\.1, mirror\.example\.com/library/registry:3\.1\.1 or "
+             r"registry:3\.1\.1@sha256:<64 hex digits> \(a lower-case name, no scheme, no spaces\); got ")
+BIND_MSG = (r"registry_bind_address must be a loopback address such as 127\.0\.0\.1 or ::1, so that nginx is the only way in; "
+            r"got '%s', which would publish the registry's plain-HTTP port, without nginx's TLS and limits, beyond this host\. "
+            r"Set registry_bind_address_public: true if that is what you want")
+MEMORY_MSG = (r"registry_memory_limit must be a memory size of at least 6m \(Docker's minimum\) such as 512m or 2g: a whole number "
+              r"with an optional unit b, k, m, g or t \(powers of 1024\); got ")
+# The example inventory's published values refused as passwords (%s: the user's name); never the password itself.
+PUBLISHED_MSG = (r"registry_users: user '%s': the password is a value published with the example inventory "
+                 r"\(inventory/group_vars/registry/vault\.yml or its vault password\), which anyone can read: set a secret of your "
+                 r"own in your vault \(ansible-vault edit inventory/group_vars/registry/vault\.yml\), and re-encrypt the vault "
+                 r"with a password of your own \(ansible-vault rekey")
 
 
 def case(case_id, changes, regexes, host='target'):
@@ -125,7 +137,7 @@ CASES = [
     case('cache-redis-without-addr', {'registry_cache': 'redis'}, r'registry_cache is redis: set registry_redis_addr \(host:port\)'),
     case('cache-redis-addr-without-port', {'registry_cache': 'redis', 'registry_redis_addr': 'redis.example.com'},
          r"registry_cache is redis: set registry_redis_addr \(host:port\); got 'redis\.example\.com'"),
-    case('image-empty', {'registry_image': ''}, r"registry_image must be an image reference such as registry:2; got ''"),
+    case('image-empty', {'registry_image': ''}, IMAGE_MSG + "''"),
     case('purging-age-not-a-duration', {'registry_uploadpurging_age': '7 days'}, PURGING_AGE_MSG),
     case('port-out-of-range', {'registry_port': 70000}, [PORT_MSG, UPSTREAM_70000_MSG]),
     case('image-archive-missing', {'registry_image_archive': '/nonexistent/registry-2.tar'},
@@ -180,6 +192,62 @@ CASES = [
          [LE_DOMAIN_MSG + r"'localhost'", LE_DOMAINS_MSG + r"\['localhost'\]",
           r"letsencrypt_email must be an e-mail address \(name@domain\.tld\), not 'hostmaster'",
           r"registry_users: user name 'ali:ce' contains ':'", r'docker_users names users that do not exist on this host: nosuchuser']),
+    # Hardening (issue 12): Docker's repository over https with its key pinned; the example vault's published values;
+    # a trailing newline refused wherever a string rule applies.
+    case('docker-upstream-url-http', {'docker_upstream_repo_url': 'http://download.docker.com/linux'},
+         r"docker_upstream_repo_url must be an https:// URL such as https://download\.docker\.com/linux \(Docker's repository or a "
+         r"mirror of it: its signing key and packages come from there\); got 'http://download\.docker\.com/linux'"),
+    case('docker-key-fingerprint-short', {'docker_upstream_repo_deb_key_fingerprint': '0EBF CD88'},
+         r"docker_upstream_repo_deb_key_fingerprint must be an OpenPGP key fingerprint, 40 hex digits \(64 for a version 6 key\), "
+         r"optionally in groups separated by spaces, such as 9DC8 5822 .*; got '0EBF CD88'"),
+    case('users-example-vault-placeholders', {'registry_users': [{'name': 'ci', 'password': 'change-me-ci-password'},
+                                                                 {'name': 'alice', 'password': 'change-me-alice-password'}]},
+         [PUBLISHED_MSG % 'ci', PUBLISHED_MSG % 'alice']),
+    case('user-password-example-vault-password', {'registry_users': [{'name': 'alice', 'password': 'change-this-vault-password'}]},
+         PUBLISHED_MSG % 'alice'),
+    case('domain-trailing-newline', {'registry_domain': 'registry.example.com\n'}, DOMAIN_MSG + r"'registry\.example\.com\n'"),
+    case('letsencrypt-email-trailing-newline', dict(LETSENCRYPT, letsencrypt_email='hostmaster@example.com\n'),
+         r"letsencrypt_email must be an e-mail address \(name@domain\.tld\), not 'hostmaster@example\.com\n'"),
+    case('purging-age-trailing-newline', {'registry_uploadpurging_age': '168h\n'},
+         r"registry_uploadpurging_age must be a duration such as 90s, 30m, 24h or 1h30m; got '168h\n'"),
+    case('nginx-body-size-trailing-newline', {'nginx_client_max_body_size': '10g\n'},
+         r'nginx_client_max_body_size is a size like 0 \(no limit\), 512m or 10g'),
+    # nginx's per-address limits and client timeouts (issue 12).
+    case('nginx-limit-rate-zero', {'nginx_limit_req_rate': 0},
+         r'nginx_limit_req_rate \(requests a second per client address\) and nginx_limit_conn \(requests in progress per client '
+         r'address\) must be at least 1, nginx_limit_req_burst at least 0; got 0, 32 and 150'),
+    case('nginx-limit-burst-negative', {'nginx_limit_req_burst': -1}, r'nginx_limit_req_burst at least 0; got 10, 32 and -1'),
+    case('nginx-limit-conn-zero', {'nginx_limit_conn': 0}, r'nginx_limit_conn \(requests in progress .* got 10, 0 and 150'),
+    case('nginx-limit-conn-not-a-number', {'nginx_limit_conn': 'many'},
+         r"argument 'nginx_limit_conn' is of type str and we were unable to convert to int"),
+    case('nginx-timeouts-zero', {'nginx_client_header_timeout': 0, 'nginx_client_body_timeout': 0},
+         r'nginx_client_header_timeout and nginx_client_body_timeout are seconds, at least 1; got 0 and 0'),
+    case('nginx-listen-ipv6-not-a-boolean', {'nginx_listen_ipv6': 'maybe'},
+         r"argument 'nginx_listen_ipv6' is of type str and we were unable to convert to bool"),
+    # The registry role's new rules (issue 12): an image reference, the dialect override, a loopback bind address
+    # unless opted out, an https S3 endpoint unless opted out, the container's limits.
+    case('image-upper-case', {'registry_image': 'Registry:3.1.1'}, IMAGE_MSG + r"'Registry:3\.1\.1'"),
+    case('image-with-scheme', {'registry_image': 'https://registry.example.com/registry:3'},
+         IMAGE_MSG + r"'https://registry\.example\.com/registry:3'"),
+    case('image-short-digest', {'registry_image': 'registry@sha256:0123abcd'}, IMAGE_MSG + r"'registry@sha256:0123abcd'"),
+    case('image-trailing-newline', {'registry_image': 'registry:3.1.1\n'}, IMAGE_MSG + r"'registry:3\.1\.1\n'"),
+    case('config-dialect-unknown', {'registry_config_dialect': '4'},
+         r'value of registry_config_dialect must be one of: auto, 2, 3, got: 4'),
+    case('bind-address-public-without-opt-in', {'registry_bind_address': '0.0.0.0'}, BIND_MSG % r'0\.0\.0\.0'),
+    case('bind-address-private-without-opt-in', {'registry_bind_address': '10.0.0.5'}, BIND_MSG % r'10\.0\.0\.5'),
+    case('bind-address-a-name', {'registry_bind_address': 'localhost'},
+         r"registry_bind_address must be an IP address \(Docker publishes the registry's port on an address, not a name\), such "
+         r"as 127\.0\.0\.1 or ::1; got 'localhost'"),
+    case('s3-http-endpoint-without-opt-in', dict(S3, registry_s3_endpoint='http://minio.example.com:9000'),
+         r"registry_s3_endpoint 'http://minio\.example\.com:9000' is plain HTTP: the registry's S3 requests and the pre-signed URLs "
+         r"it sends clients for layers would cross the network unencrypted; use an https:// endpoint, or set "
+         r"registry_s3_allow_http: true to accept that"),
+    case('memory-limit-not-a-size', {'registry_memory_limit': '1.5g'}, MEMORY_MSG + r"'1\.5g'"),
+    case('memory-limit-gib', {'registry_memory_limit': '1GiB'}, MEMORY_MSG + r"'1GiB'"),
+    case('memory-limit-below-docker-minimum', {'registry_memory_limit': '4m'}, MEMORY_MSG + r"'4m'"),
+    case('pids-limit-unlimited', {'registry_pids_limit': -1},
+         r"registry_pids_limit must be at least 1 \(the most processes and threads the registry container may run; Docker's -1, "
+         r"no limit, is not offered\); got -1"),
 ]
 
 # The whole site playbook: it stops in the validate play it imports, and the deploy play never starts.
@@ -189,6 +257,10 @@ SITE_PLAYBOOK_CASES = [
     case('site-playbook-problems-at-once', {'registry_domain': 'registry.example.com:443', 'registry_htpasswd_cost': 3,
                                             'docker_daemon_options_extra': {'hosts': ['tcp://0.0.0.0:2375']}},
          [DOMAIN_MSG + r"'registry\.example\.com:443'", r'registry_htpasswd_cost must be an integer from 4 to 31, not 3', HOSTS_MSG]),
+    # The example inventory as copied: its vault's placeholder passwords stop the site before the deploy play.
+    case('site-playbook-example-vault', {'registry_users': [{'name': 'ci', 'password': 'change-me-ci-password'},
+                                                            {'name': 'alice', 'password': 'change-me-alice-password'}]},
+         [PUBLISHED_MSG % 'ci', PUBLISHED_MSG % 'alice']),
 ]
 
 # Each role alone in someone else's playbook (tests/integration/files/role_<name>.yml), only its own variables.
@@ -226,6 +298,10 @@ ROLE_CASES = [
     case('docker-os-family-unsupported', ('docker', {}), DOCKER_OS_MSG, host='gentoo'),
     case('docker-daemon-sets-hosts', ('docker', {'docker_daemon_options_extra': {'hosts': ['tcp://127.0.0.1:2375']}}), HOSTS_MSG),
     case('docker-user-unknown', ('docker', {'docker_users': ['nosuchuser']}), r'docker_users names users that do not exist on this host: nosuchuser'),
+    case('docker-upstream-url-http', ('docker', {'docker_upstream_repo_url': 'http://mirror.example.com/linux'}),
+         r"docker_upstream_repo_url must be an https:// URL .*; got 'http://mirror\.example\.com/linux'"),
+    case('registry-bind-address-public', ('registry', {'registry_domain': 'registry.example.com', 'registry_bind_address': '::'}),
+         BIND_MSG % r'::'),
 ]
 
 CONTROLS = [
@@ -243,6 +319,22 @@ CONTROLS = [
     pytest.param({'registry_domain': 'localhost'}, id='selfsigned-domain-localhost'),
     pytest.param({'registry_domain': '10.0.0.5'}, id='selfsigned-domain-ip-address'),
     pytest.param({'registry_domain': 'registry'}, id='selfsigned-domain-single-label'),
+    # A mirror of Docker's repository that re-signs it with its own key (fingerprint in lower case, without spaces).
+    pytest.param({'docker_upstream_repo_url': 'https://mirror.example.com/docker/linux',
+                  'docker_upstream_repo_deb_key_fingerprint': '0123456789abcdef0123456789abcdef01234567'}, id='docker-upstream-mirror'),
+    # nginx's limits and timeouts as the strings -e or a survey gives, and IPv6 off by a string (issue 12).
+    pytest.param({'nginx_listen_ipv6': 'false', 'nginx_limit_req_rate': '50', 'nginx_limit_req_burst': '0', 'nginx_limit_conn': '8',
+                  'nginx_client_header_timeout': '5', 'nginx_client_body_timeout': '120'}, id='nginx-limits-as-strings'),
+    # The registry role's opt-ins and new settings (issue 12): a public bind address and an http S3 endpoint when said
+    # so (booleans as strings), IPv6 loopback, a digest, a reference whose dialect only the image can tell, limits.
+    pytest.param({'registry_bind_address': '10.0.0.5', 'registry_bind_address_public': 'true'}, id='bind-address-public-opted-in'),
+    pytest.param(dict(S3, registry_s3_endpoint='http://minio.example.com:9000', registry_s3_allow_http='true'),
+                 id='s3-http-endpoint-opted-in'),
+    pytest.param({'registry_bind_address': '::1', 'registry_image': 'registry:3.1.1@sha256:' + '0123456789abcdef' * 4,
+                  'registry_memory_limit': '512m', 'registry_pids_limit': '256'}, id='ipv6-loopback-digest-limits'),
+    pytest.param({'registry_image': 'mirror.example.com:5000/team/registry:prod', 'registry_config_dialect': 'auto'},
+                 id='image-dialect-from-the-image'),
+    pytest.param({'registry_image': 'registry:2.8.3', 'registry_memory_limit': '2GB'}, id='registry-2.8'),
 ]
 
 

@@ -49,3 +49,34 @@ def test_passwords_never_in_messages():
     secret = 'x' * 73
     found = problems([{'name': 'alice', 'password': secret}, {'name': 7, 'password': 'hunter2-secret'}])
     assert found and not any(secret in problem or 'hunter2-secret' in problem for problem in found)
+
+
+# The example inventory's published values (plugins/module_utils/example_secrets.py): refused as passwords.
+PUBLISHED_MESSAGE = ("registry_users: user %r: the password is a value published with the example inventory"
+                     " (inventory/group_vars/registry/vault.yml or its vault password), which anyone can read: set a"
+                     " secret of your own in your vault (ansible-vault edit inventory/group_vars/registry/vault.yml), and"
+                     " re-encrypt the vault with a password of your own (ansible-vault rekey"
+                     " inventory/group_vars/registry/vault.yml), since the example's vault password is published too")
+
+
+def test_the_example_inventory_as_copied_is_refused():
+    """inventory/group_vars/registry/main.yml's users with the example vault's values: both refused, by name."""
+    found = problems([{'name': 'ci', 'password': 'change-me-ci-password'}, {'name': 'alice', 'password': 'change-me-alice-password'}])
+    assert found == [PUBLISHED_MESSAGE % 'ci', PUBLISHED_MESSAGE % 'alice']
+
+
+@pytest.mark.parametrize('password', ['change-this-vault-password', 'example/secret/key/change/me', 'AKIAEXAMPLEEXAMPLE00',
+                                      'change-me-alice-password\n'])
+def test_any_published_value_is_refused_as_a_password(password):
+    found = problems([USER, {'name': 'ci', 'password': password}])
+    assert found == [PUBLISHED_MESSAGE % 'ci']
+    assert password.strip() not in found[0]
+
+
+def test_a_user_being_removed_may_keep_a_published_password():
+    assert problems([USER, {'name': 'ci', 'password': 'change-me-ci-password', 'state': 'absent'}]) == []
+
+
+def test_published_passwords_reported_with_the_other_problems():
+    found = problems([{'name': 'ci', 'password': 'change-me-ci-password'}, {'name': 'ca:rol', 'password': 'x'}], 3)
+    assert PUBLISHED_MESSAGE % 'ci' in found and len(found) == 3, found

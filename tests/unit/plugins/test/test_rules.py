@@ -148,3 +148,74 @@ def test_email_address(value, valid):
 ])
 def test_join_host_port(host, port, expected):
     assert rules.join_host_port(host, port) == expected
+
+
+@pytest.mark.parametrize('value', ['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1', '::ffff:127.0.0.1'])
+def test_loopback_address_accepts(value):
+    assert check(value, 'loopback_address')
+
+
+# Every address a published port is reachable from outside on (the unspecified ones included), names, and shapes.
+@pytest.mark.parametrize('value', ['0.0.0.0', '::', '10.0.0.5', '172.17.0.1', '192.168.1.10', '2001:db8::1', 'fe80::1',
+                                   '::ffff:10.0.0.5', 'localhost', '127.0.0.1\n', ' 127.0.0.1', '127.0.0.1:5000', '[::1]',
+                                   '127.0.0.0/8', ''] + NOT_STRINGS)
+def test_loopback_address_refuses(value):
+    assert not check(value, 'loopback_address')
+
+
+SHA256 = 'sha256:' + '0123456789abcdef' * 4
+
+
+@pytest.mark.parametrize('value', ['registry', 'registry:3', 'registry:3.1.1', 'registry:2.8.3', 'docker.io/library/registry:3',
+                                   'localhost:5000/registry', 'localhost:5000/team/registry:3.1.1', 'mirror.example.com/r/registry',
+                                   '10.0.0.5:5000/registry:v3', '[::1]:5000/registry:3', 'registry@' + SHA256,
+                                   'registry:3.1.1@' + SHA256, 'ghcr.io/distribution/distribution:edge', 'dockyard/registry:2.8.2',
+                                   'my_org/re-gi.stry__x:Tag_1', 'Registry.Example.com/registry', 'registry@sha512:' + 'a' * 128,
+                                   'registry:' + 'a' * 128, 'a' * 255])
+def test_image_reference_accepts(value):
+    assert check(value, 'image_reference')
+
+
+@pytest.mark.parametrize('value', ['', ' ', 'registry:3.1.1 ', 'registry:3.1.1\n', ' registry', 'Registry:3', 'team/Registry',
+                                   'https://registry.example.com/registry', 'registry:', 'registry:.3', 'registry:-3',
+                                   'registry:' + 'a' * 129, 'registry@sha256:0123', 'registry@sha256:' + 'g' * 64,
+                                   'registry@' + SHA256 + '0', 'registry@sha512:' + 'a' * 64, '@' + SHA256, '0123456789abcdef' * 4,
+                                   'registry//x', '/registry', 'registry/', 'reg istry', 'registry:3 registry:2',
+                                   'registry-:3', 'a' * 256, 'x.example.com/' + 'a' * 250] + NOT_STRINGS)
+def test_image_reference_refuses(value):
+    assert not check(value, 'image_reference')
+
+
+@pytest.mark.parametrize('value, size', [
+    ('0', 0), ('2147483648', 2147483648), ('100b', 100), ('100B', 100), ('512k', 512 * 1024), ('512K', 512 * 1024),
+    ('512m', 512 * 1024 ** 2), ('512M', 512 * 1024 ** 2), ('512MB', 512 * 1024 ** 2), ('1g', 1024 ** 3), ('1G', 1024 ** 3),
+    ('1GB', 1024 ** 3), ('2t', 2 * 1024 ** 4), ('1TB', 1024 ** 4),
+])
+def test_memory_size_accepts(value, size):
+    assert check(value, 'memory_size')
+    assert rules.memory_size_bytes(value) == size
+
+
+@pytest.mark.parametrize('value', ['', 'g', '1.5g', '1GiB', '1Gb', '1gb', '1 g', '-1', '1g\n', ' 1g', '1p', '1e', 'unlimited',
+                                   '512MiB', '1,5g'] + NOT_STRINGS)
+def test_memory_size_refuses(value):
+    assert not check(value, 'memory_size')
+    assert rules.memory_size_bytes(value) is None
+
+
+def test_memory_size_agrees_with_what_docker_container_reads():
+    """community.docker's docker_container converts memory with Ansible's human_to_bytes: same number of bytes."""
+    from ansible.module_utils.common.text.formatters import human_to_bytes
+    for value in ['0', '2147483648', '100b', '100B', '512k', '512K', '512m', '512M', '512MB', '1g', '1G', '1GB', '2t', '1TB']:
+        assert human_to_bytes(value) == rules.memory_size_bytes(value), value
+
+
+@pytest.mark.parametrize('value, seconds', [('10s', 10), ('1h30m', 5400), ('500ms', 0.5), ('1.5h', 5400), ('2m3s', 123),
+                                            (u'10\u00b5s', 1e-05), ('0s', 0)])
+def test_go_duration_seconds(value, seconds):
+    assert rules.go_duration_seconds(value) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize('value', ['', '10', '10 s', '10s\n', None, 10])
+def test_go_duration_seconds_refuses(value):
+    assert rules.go_duration_seconds(value) is None
