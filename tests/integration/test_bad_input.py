@@ -248,6 +248,12 @@ CASES = [
     case('pids-limit-unlimited', {'registry_pids_limit': -1},
          r"registry_pids_limit must be at least 1 \(the most processes and threads the registry container may run; Docker's -1, "
          r"no limit, is not offered\); got -1"),
+    # The example vault's S3 key pair, refused like its passwords; the message names the variables, never the values.
+    case('s3-keys-example-vault', dict(S3, registry_s3_access_key='AKIAEXAMPLEEXAMPLE00',
+                                       registry_s3_secret_key='example/secret/key/change/me'),
+         [r"registry_s3_access_key is a value published with the example inventory \(inventory/group_vars/registry/vault\.yml "
+          r"or its vault password\), which anyone can read: set a secret of your own in your vault",
+          r"registry_s3_secret_key is a value published with the example inventory"]),
 ]
 
 # The whole site playbook: it stops in the validate play it imports, and the deploy play never starts.
