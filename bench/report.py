@@ -140,7 +140,6 @@ def rerun_rows(directory, fresh, rows):
                      '', ''))
 
 
-
 def htpasswd_rows(directory, rows):
     for path in sorted(glob.glob(os.path.join(directory, 'htpasswd-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
         result = load(directory, os.path.basename(path))
@@ -157,7 +156,6 @@ def htpasswd_rows(directory, rows):
                      '>= 10x' if target else '',
                      ('task %s, playbook %s' % (met(task_ratio >= HTPASSWD_MIN_RATIO), met(play_ratio >= HTPASSWD_MIN_RATIO)))
                      if target else ''))
-
 
 
 def datapath_rows(directory, rows):
@@ -183,7 +181,6 @@ def datapath_rows(directory, rows):
                     '>= %.1fx' % minimum, met(ratio >= minimum)))
 
 
-
 def auth_rows(directory, rows):
     for path in sorted(glob.glob(os.path.join(directory, 'auth-*.json')), key=lambda p: int(re.findall(r'\d+', p)[-1])):
         auth = load(directory, os.path.basename(path))
@@ -204,7 +201,6 @@ def auth_rows(directory, rows):
                          unauth('nginx', 'unauth_new_connection_ms'), unauth('nginx', 'unauth_keepalive_ms'),
                          unauth('direct', 'unauth_new_connection_ms'), unauth('direct', 'unauth_keepalive_ms')),
                      '', ''))
-
 
 
 def stream_rows(directory, rows):

@@ -898,15 +898,13 @@ def _leaves(data, path=''):
         dotted = '%s.%s' % (path, key) if path else key
         yield dotted, value
         if isinstance(value, dict) and dotted in _CONTAINERS and dotted != 'http.headers':
-            for item in _leaves(value, dotted):
-                yield item
+            yield from _leaves(value, dotted)
         elif dotted == 'http.headers':
             for name, values in value.items():
                 yield '%s.%s' % (dotted, name), values
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             for element in value:
-                for item in _leaves(element, dotted + '[]'):
-                    yield item
+                yield from _leaves(element, dotted + '[]')
 
 
 def test_the_3x_goldens_cover_what_the_issue_lists():

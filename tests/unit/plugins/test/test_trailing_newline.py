@@ -80,8 +80,8 @@ def _strings(node):
 
 # `x is match('p')`, `x is not match('p')`, `select('match', 'p')`, `reject('match', 'p')`, ... in Jinja expressions.
 INLINE_MATCH = re.compile(r"""\bmatch\(\s*(?P<q1>['"])(?P<p1>.*?)(?P=q1)|['"]match['"]\s*,\s*(?P<q2>['"])(?P<p2>.*?)(?P=q2)""")
-YAML_FILES = sorted(glob.glob(os.path.join(ROOT, 'roles', '*', '*', '*.yml')) + glob.glob(os.path.join(ROOT, 'playbooks', '**', '*.yml'),
-                                                                                         recursive=True))
+YAML_FILES = sorted(glob.glob(os.path.join(ROOT, 'roles', '*', '*', '*.yml'))
+                    + glob.glob(os.path.join(ROOT, 'playbooks', '**', '*.yml'), recursive=True))
 
 
 class _Loader(yaml.SafeLoader):
