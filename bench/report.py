@@ -281,8 +281,12 @@ def limits_rows(directory, rows):
                          control['reached_registry_nginx_log'] / control['seconds'], control['registry_cpu_s'],
                          control['registry_cpu_s'] / control['seconds']))
             ok = ok and control['reached_registry_nginx_log'] > flood['allowed']
-        rows.append(('6', 'wrong-password flood from one address for a real user (%d clients, kept-alive TLS, bcrypt cost of '
-                     'the site)' % flood['clients'], text, '<= burst + rate x t; control above it', met(ok)))
+        cost = 'of the site'
+        if os.path.exists(os.path.join(directory, 'limits-flood-cost')):
+            with open(os.path.join(directory, 'limits-flood-cost')) as handle:
+                cost = handle.read().strip()
+        rows.append(('6', 'wrong-password flood from one address for a real user (%d clients, kept-alive TLS, bcrypt cost %s)'
+                     % (flood['clients'], cost), text, '<= burst + rate x t; control above it', met(ok)))
 
 
 def tuning(directory):
