@@ -15,7 +15,8 @@ from ansible.module_utils.six import string_types
 from ansible_collections.dockyard.registry.plugins.module_utils.example_secrets import example_secret_problem, is_example_secret
 from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import validate_cost, validate_user_list
 
-ALLOWED_KEYS = ('name', 'password', 'state')
+# access and repositories: the access rules' keys (plugins/module_utils/access.py checks them).
+ALLOWED_KEYS = ('name', 'password', 'state', 'access', 'repositories')
 STATES = ('present', 'absent')
 
 
