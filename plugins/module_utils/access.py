@@ -10,7 +10,8 @@ template all call these functions (through plugins/filter/access.py).
 How nginx applies them (README.md, "Access control"): every request is classified from its method and raw
 request line (the form the registry receives) into an operation and a repository name; a map on
 "<Basic user name>:<operation>:<repository>" says whether that user may; a second map on the user name and
-the ``from`` argument says whether a cross-repository mount reads a repository the user may read. nginx
+the ``from`` argument says whether a cross-repository mount reads a repository the user may read (when not,
+the registry gets the upload without its query string: a plain upload instead of the mount). nginx
 never checks the password: an allowed request goes to the registry, which checks it (one bcrypt check, as
 without rules), so a request naming alice with bob's password is refused with 401 there. A refused request
 is never sent to the registry: nginx asks the registry's ``GET /v2/`` with the same credentials (one bcrypt
