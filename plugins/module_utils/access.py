@@ -144,7 +144,7 @@ def _quote(value):
 
 def access_rules(users):
     """The access rules of the users that will be in the htpasswd file: [{name, access, repositories}] with
-    access filled in (DEFAULT_ACCESS) and repositories None for every repository. Passwords are left out."""
+    access filled in (DEFAULT_ACCESS) and repositories absent for every repository. Passwords are left out."""
     rules = []
     if not isinstance(users, list):
         return rules
@@ -158,11 +158,11 @@ def access_rules(users):
         # left out here (its user may then do nothing), the nginx role's check does not report it a second time.
         if rule_problems([user], 'users', allow_password=True):
             continue
-        rules.append({
-            'name': user['name'],
-            'access': user.get('access', DEFAULT_ACCESS),
-            'repositories': list(user['repositories']) if isinstance(user.get('repositories'), list) else None,
-        })
+        rule = {'name': user['name'], 'access': user.get('access', DEFAULT_ACCESS)}
+        # Absent for every repository, as nginx_access_rules documents it (its checks refuse repositories: None).
+        if isinstance(user.get('repositories'), list):
+            rule['repositories'] = list(user['repositories'])
+        rules.append(rule)
     return rules
 
 
