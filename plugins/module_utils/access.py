@@ -119,6 +119,10 @@ def rule_problems(entries, variable, allow_password=False):
             problems.append('%s: access must be one of %s, not %r' % (label, ', '.join(ACCESS_LEVELS), access))
         if 'repositories' not in entry:
             continue
+        # null is access_rules' "every repository" (the site passes its output as nginx_access_rules); in
+        # registry_users it stays refused below, so a forgotten list never means every repository.
+        if entry['repositories'] is None and not allow_password:
+            continue
         repositories = entry['repositories']
         if not isinstance(repositories, list):
             problems.append('%s: repositories must be a list of patterns such as [team-a/*, tools/builder], not %s'
@@ -156,6 +160,10 @@ def access_rules(users):
         # An entry whose access keys are wrong is refused by the users' own check, which names registry_users;
         # left out here (its user may then do nothing), the nginx role's check does not report it a second time.
         if rule_problems([user], 'users', allow_password=True):
+            continue
+        # A user listed twice is refused by the users' own check (registry_users); one rule here, so the nginx
+        # role's duplicate check does not report it again under a variable the inventory never set.
+        if user['name'] in [rule['name'] for rule in rules]:
             continue
         rules.append({
             'name': user['name'],
