@@ -49,11 +49,16 @@ _WILDCARD_QUERY = r'(?:[a-z0-9._-]|%2[Ff])+'
 OPERATIONS = {'pull': ('read',), 'push': ('read', 'write'), 'admin': ('read', 'write', 'delete')}
 _REF = r'[^/?]+'
 _QUERY = r'(?:\?.*)?'
-# (methods, path after the repository name, operation), matched against "<method> <request line URI>".
+# The query of an upload start: parameters with plain lower-case names only. The registry reads ?from= with Go's
+# r.FormValue (names percent-decoded, matched case-sensitively, first one wins); nginx's $arg_from matches the name
+# case-insensitively and undecoded: with "FROM=team-a/x&from=team-b/app" or "fr%6Fm=team-b/app" the two would
+# read different sources, so such a query is "other" (admins only), never a write the source map could clear.
+_UPLOAD_QUERY = r'(?:\?[a-z0-9_.-]*(?:=[^&]*)?(?:&[a-z0-9_.-]*(?:=[^&]*)?)*)?'
+# (methods, path after the repository name, operation[, query]), matched against "<method> <request line URI>".
 _REQUESTS = (
     ('GET|HEAD', r'/(?:manifests|blobs|referrers)/%s' % _REF, 'read'),
     ('GET|HEAD', r'/tags/list', 'read'),
-    ('POST', r'/blobs/uploads/', 'write'),
+    ('POST', r'/blobs/uploads/', 'write', _UPLOAD_QUERY),
     ('GET|PATCH|PUT|DELETE', r'/blobs/uploads/%s' % _REF, 'write'),
     ('PUT', r'/manifests/%s' % _REF, 'write'),
     ('DELETE', r'/(?:manifests|blobs)/%s' % _REF, 'delete'),
@@ -218,8 +223,10 @@ def nginx_maps(rules):
         ['~^(?:GET|HEAD) /v2/%s$' % _QUERY, 'base:'],
         ['~^GET /v2/_catalog%s$' % _QUERY, 'catalog:'],
     ]
-    for methods, path, operation in _REQUESTS:
-        request.append(['~^(?:%s) /v2/(?<dockyard_repository>%s)%s%s$' % (methods, REPOSITORY, path, _QUERY),
+    for entry in _REQUESTS:
+        methods, path, operation = entry[:3]
+        query = entry[3] if len(entry) > 3 else _QUERY
+        request.append(['~^(?:%s) /v2/(?<dockyard_repository>%s)%s%s$' % (methods, REPOSITORY, path, query),
                         '%s:$dockyard_repository' % operation])
     # No user name (no credentials, or not Basic): the registry answers with its 401 and challenge.
     user = [['~^:', '1']]
