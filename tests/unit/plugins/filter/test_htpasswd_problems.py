@@ -32,7 +32,7 @@ def test_every_problem_at_once():
                       {'name': 'erin', 'pasword': 'x'}], 3)
     assert found[0].startswith('registry_htpasswd_cost must be an integer from 4 to 31, not 3;')
     assert "registry_users[3]: state must be present or absent, not 'gone'" in found
-    assert 'registry_users[4] has unknown keys pasword; allowed: name, password, state' in found
+    assert 'registry_users[4] has unknown keys pasword; allowed: name, password, state, access, repositories' in found
     assert "registry_users: user 'alice' is listed 2 times in users; list each user once" in found
     assert any(problem.startswith("registry_users: user name 'ca:rol' contains ':'") for problem in found)
     assert len(found) == 6, found
