@@ -50,11 +50,16 @@ _WILDCARD_QUERY = r'(?:[a-z0-9._-]|%2[Ff])+'
 OPERATIONS = {'pull': ('read',), 'push': ('read', 'write'), 'admin': ('read', 'write', 'delete')}
 _REF = r'[^/?]+'
 _QUERY = r'(?:\?.*)?'
-# (methods, path after the repository name, operation), matched against "<method> <request line URI>".
+# The query of an upload start: parameters with plain lower-case names only. The registry reads ?from= with Go's
+# r.FormValue (names percent-decoded, matched case-sensitively, first one wins); nginx's $arg_from matches the name
+# case-insensitively and undecoded: with "FROM=team-a/x&from=team-b/app" or "fr%6Fm=team-b/app" the two would
+# read different sources, so such a query is "other" (admins only), never a write the source map could clear.
+_UPLOAD_QUERY = r'(?:\?[a-z0-9_.-]*(?:=[^&]*)?(?:&[a-z0-9_.-]*(?:=[^&]*)?)*)?'
+# (methods, path after the repository name, operation[, query]), matched against "<method> <request line URI>".
 _REQUESTS = (
     ('GET|HEAD', r'/(?:manifests|blobs|referrers)/%s' % _REF, 'read'),
     ('GET|HEAD', r'/tags/list', 'read'),
-    ('POST', r'/blobs/uploads/', 'write'),
+    ('POST', r'/blobs/uploads/', 'write', _UPLOAD_QUERY),
     ('GET|PATCH|PUT|DELETE', r'/blobs/uploads/%s' % _REF, 'write'),
     ('PUT', r'/manifests/%s' % _REF, 'write'),
     ('DELETE', r'/(?:manifests|blobs)/%s' % _REF, 'delete'),
@@ -120,6 +125,10 @@ def rule_problems(entries, variable, allow_password=False):
             problems.append('%s: access must be one of %s, not %r' % (label, ', '.join(ACCESS_LEVELS), access))
         if 'repositories' not in entry:
             continue
+        # In nginx_access_rules, null means every repository, as an absent key does; in registry_users it stays
+        # refused below, so a forgotten list never means every repository.
+        if entry['repositories'] is None and not allow_password:
+            continue
         repositories = entry['repositories']
         if not isinstance(repositories, list):
             problems.append('%s: repositories must be a list of patterns such as [team-a/*, tools/builder], not %s'
@@ -158,8 +167,12 @@ def access_rules(users):
         # left out here (its user may then do nothing), the nginx role's check does not report it a second time.
         if rule_problems([user], 'users', allow_password=True):
             continue
+        # A user listed twice is refused by the users' own check (registry_users); one rule here, so the nginx
+        # role's duplicate check does not report it again under a variable the inventory never set.
+        if user['name'] in [rule['name'] for rule in rules]:
+            continue
         rule = {'name': user['name'], 'access': user.get('access', DEFAULT_ACCESS)}
-        # Absent for every repository, as nginx_access_rules documents it (its checks refuse repositories: None).
+        # Absent for every repository, as nginx_access_rules documents it.
         if isinstance(user.get('repositories'), list):
             rule['repositories'] = list(user['repositories'])
         rules.append(rule)
@@ -211,8 +224,10 @@ def nginx_maps(rules):
         ['~^(?:GET|HEAD) /v2/%s$' % _QUERY, 'base:'],
         ['~^GET /v2/_catalog%s$' % _QUERY, 'catalog:'],
     ]
-    for methods, path, operation in _REQUESTS:
-        request.append(['~^(?:%s) /v2/(?<dockyard_repository>%s)%s%s$' % (methods, REPOSITORY, path, _QUERY),
+    for entry in _REQUESTS:
+        methods, path, operation = entry[:3]
+        query = entry[3] if len(entry) > 3 else _QUERY
+        request.append(['~^(?:%s) /v2/(?<dockyard_repository>%s)%s%s$' % (methods, REPOSITORY, path, query),
                         '%s:$dockyard_repository' % operation])
     # No user name (no credentials, or not Basic): the registry answers with its 401 and challenge.
     user = [['~^:', '1']]

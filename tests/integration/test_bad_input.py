@@ -24,8 +24,8 @@ throw-away containers: a Debian 12 target and one that looks like Gentoo.
 - Controls prove that the valid variables pass playbooks/validate.yml (failures=0, changed=0, only
   validation tasks), so every bad case fails for its own reason; they include the names each TLS mode takes.
 
-The table, 81 cases: 58 site cases (55 through validate.yml, 2 through site.yml, 1 on both hosts; 4 of them
-with several independent problems in one run), 14 role cases and 9 controls.
+The table, 135 cases: 99 site cases (95 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
+with several independent problems in one run), 19 role cases and 17 controls (issue 13 added the access cases).
 Run: . scripts/lib.sh && pytest -p no:xdist tests/integration/test_bad_input.py (one playbook run of 5 to 10 s
 per case: about 11 minutes on 2 cores with Molecule running beside it; the fixtures are per-worker safe,
 but on 2 cores `-n 2` is slower than one process).
@@ -81,6 +81,10 @@ PURGING_AGE_MSG = r"registry_uploadpurging_age must be a duration such as 90s, 3
 PORT_MSG = r'registry_port must be a TCP port from 1 to 65535, not 70000'
 UPSTREAM_70000_MSG = r"nginx_upstream must be host:port, \[IPv6\]:port or unix:/path; got '127\.0\.0\.1:70000'"
 USER = {'name': 'alice', 'password': 'pw'}
+# The access keys' messages name the entry: registry_users[index] ('name') (plugins/module_utils/access.py).
+ACCESS_MSG = r"registry_users\[%d\] \('alice'\): "
+NOT_A_PATTERN_MSG = (r"is not a repository name or pattern: lower-case letters and digits, joined by \. _ __ or -, in components "
+                     r"separated by /, with \* for any part \(such as team-a/\* or tools/builder\); no '\.\.'")
 IMAGE_MSG = (r"registry_image must be an image reference such as registry:3\.1\.1, mirror\.example\.com/library/registry:3\.1\.1 or "
              r"registry:3\.1\.1@sha256:<64 hex digits> \(a lower-case name, no scheme, no spaces\); got ")
 BIND_MSG = (r"registry_bind_address must be a loopback address such as 127\.0\.0\.1 or ::1, so that nginx is the only way in; "
@@ -248,6 +252,35 @@ CASES = [
     case('pids-limit-unlimited', {'registry_pids_limit': -1},
          r"registry_pids_limit must be at least 1 \(the most processes and threads the registry container may run; Docker's -1, "
          r"no limit, is not offered\); got -1"),
+    # Access levels and repository patterns (issue 13): each refused entry is named as registry_users[index] ('name').
+    case('user-access-unknown', {'registry_users': [dict(USER, access='write')]},
+         ACCESS_MSG % 0 + r"access must be one of pull, push, admin, not 'write'"),
+    case('user-access-upper-case', {'registry_users': [dict(USER, access='Pull')]},
+         ACCESS_MSG % 0 + r"access must be one of pull, push, admin, not 'Pull'"),
+    case('user-pattern-empty', {'registry_users': [dict(USER, repositories=[''])]}, ACCESS_MSG % 0 + r"repositories\[0\] '' is empty"),
+    case('user-pattern-dot-dot', {'registry_users': [dict(USER, repositories=['team-a/*', '..'])]},
+         ACCESS_MSG % 0 + r"repositories\[1\] '\.\.' " + NOT_A_PATTERN_MSG),
+    case('user-pattern-upper-case', {'registry_users': [dict(USER, repositories=['Team-A/*'])]},
+         ACCESS_MSG % 0 + r"repositories\[0\] 'Team-A/\*' has upper-case letters: repository names are lower case"),
+    case('user-pattern-with-scheme', {'registry_users': [dict(USER, repositories=['https://x/app'])]},
+         ACCESS_MSG % 0 + r"repositories\[0\] 'https://x/app' has a scheme: give the repository path only"),
+    case('user-pattern-empty-component', {'registry_users': [dict(USER, repositories=['a//b'])]},
+         ACCESS_MSG % 0 + r"repositories\[0\] 'a//b' " + NOT_A_PATTERN_MSG),
+    # The second entry is the wrong one: the index and the name say which.
+    case('user-admin-with-repositories', {'registry_users': [USER, {'name': 'root', 'password': 'pw', 'access': 'admin',
+                                                                    'repositories': ['team-a/*']}]},
+         r"registry_users\[1\] \('root'\): repositories cannot limit an admin user"),
+    case('user-repositories-a-string', {'registry_users': [dict(USER, repositories='team-a/*')]},
+         ACCESS_MSG % 0 + r"repositories must be a list of patterns such as \[team-a/\*, tools/builder\], not a string"),
+    case('user-repositories-empty', {'registry_users': [dict(USER, repositories=[])]},
+         ACCESS_MSG % 0 + r"repositories is an empty list, which would allow no repository at all"),
+    # Duplicate users are the htpasswd rules' (users-duplicate above); also when the two entries give different access.
+    case('users-duplicate-different-access', {'registry_users': [dict(USER, access='pull'), dict(USER, password='other', access='admin')]},
+         r"registry_users: user 'alice' is listed 2 times in users; list each user once"),
+    case('user-access-problems-at-once', {'registry_users': [dict(USER, access='write', repositories=['..']),
+                                                             {'name': 'bob', 'password': 'pw', 'repositories': 'team-b/*'}]},
+         [ACCESS_MSG % 0 + r"access must be one of pull, push, admin, not 'write'", ACCESS_MSG % 0 + r"repositories\[0\] '\.\.' ",
+          r"registry_users\[1\] \('bob'\): repositories must be a list of patterns"]),
     # The example vault's S3 key pair, refused like its passwords; the message names the variables, never the values.
     case('s3-keys-example-vault', dict(S3, registry_s3_access_key='AKIAEXAMPLEEXAMPLE00',
                                        registry_s3_secret_key='example/secret/key/change/me'),
@@ -306,6 +339,16 @@ ROLE_CASES = [
     case('docker-user-unknown', ('docker', {'docker_users': ['nosuchuser']}), r'docker_users names users that do not exist on this host: nosuchuser'),
     case('docker-upstream-url-http', ('docker', {'docker_upstream_repo_url': 'http://mirror.example.com/linux'}),
          r"docker_upstream_repo_url must be an https:// URL .*; got 'http://mirror\.example\.com/linux'"),
+    # nginx_access_rules (issue 13) when the nginx role is used without the site's wiring: the role names its own variable.
+    case('nginx-access-rules-level-unknown', ('nginx', {'nginx_server_name': 'registry.example.com',
+                                                        'nginx_access_rules': [{'name': 'ci', 'access': 'write'}]}),
+         r"nginx_access_rules\[0\] \('ci'\): access must be one of pull, push, admin, not 'write'"),
+    case('nginx-access-rules-unknown-key', ('nginx', {'nginx_server_name': 'registry.example.com',
+                                                      'nginx_access_rules': [{'name': 'ci', 'access': 'pull', 'password': 'pw'}]}),
+         r"nginx_access_rules\[0\] \('ci'\) has unknown keys password; allowed: name, access, repositories"),
+    case('nginx-access-rules-duplicate-user', ('nginx', {'nginx_server_name': 'registry.example.com',
+                                                         'nginx_access_rules': [{'name': 'ci', 'access': 'pull'}, {'name': 'ci'}]}),
+         r"nginx_access_rules\[1\]: user 'ci' is listed twice \(also nginx_access_rules\[0\]\); list each user once"),
     case('registry-bind-address-public', ('registry', {'registry_domain': 'registry.example.com', 'registry_bind_address': '::'}),
          BIND_MSG % r'::'),
 ]
@@ -341,6 +384,15 @@ CONTROLS = [
     pytest.param({'registry_image': 'mirror.example.com:5000/team/registry:prod', 'registry_config_dialect': 'auto'},
                  id='image-dialect-from-the-image'),
     pytest.param({'registry_image': 'registry:2.8.3', 'registry_memory_limit': '2GB'}, id='registry-2.8'),
+    # Access levels and patterns (issue 13): every level, limited and unlimited users, '*' alone, a user named with
+    # characters nginx's maps must escape.
+    pytest.param({'registry_users': [{'name': 'ci', 'password': 'pw-ci', 'access': 'pull'},
+                                     {'name': 'robot', 'password': 'pw-robot', 'access': 'push', 'repositories': ['team-a/*', 'tools/builder']},
+                                     {'name': 'alice', 'password': 'pw-alice', 'access': 'admin'},
+                                     {'name': 'bob', 'password': 'pw-bob', 'repositories': ['*']},
+                                     {'name': 'reader', 'password': 'pw-reader', 'access': 'pull', 'repositories': ['team-a/*']},
+                                     {'name': "o'neil.b+c", 'password': 'pw-oneil'},
+                                     {'name': 'gone', 'state': 'absent', 'access': 'pull'}]}, id='access-levels-and-patterns'),
 ]
 
 

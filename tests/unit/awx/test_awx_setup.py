@@ -15,6 +15,7 @@ escalation; the validate one runs without it, so its checks must only read. Noth
 """
 import functools
 import glob
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,9 @@ import jinja2.nodes
 import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
+
+from ansible_collections.dockyard.registry.plugins.filter.access import access_problems, access_rules
+from ansible_collections.dockyard.registry.plugins.filter.htpasswd_problems import htpasswd_problems
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -244,6 +248,65 @@ def test_credential_type_injects_the_secrets(definitions):
     assert fields['registry_users_json']['secret'] is True
     # registry_users, a list, reaches the roles through the job template's (trusted, templated) extra vars.
     assert 'dockyard_registry_users_json' in definitions['awx_job_template_extra_vars']['registry_users']
+
+
+def users_json_problems(text):
+    """What the site's validation says of registry_users given as the credential's JSON: the job template's extra var
+    (from_json), then the registry role's checks (roles/registry/tasks/validate.yml: the same filters)."""
+    users = json.loads(text)
+    return (htpasswd_problems(users, 10, 'registry_users', 'registry_htpasswd_cost')
+            + access_problems(users, 'registry_users', True))
+
+
+def _help_example(definitions):
+    fields = {field['id']: field for field in definitions['awx_credential_type_inputs']['fields']}
+    help_text = fields['registry_users_json']['help_text']
+    return help_text, help_text[help_text.index('['):help_text.index('}]') + 2]
+
+
+def test_credential_documents_the_access_keys(definitions):
+    """Access levels can be given through the credential (issue 13): its help text names the keys and the levels, and
+    its example, with access and repositories, passes the site's validation."""
+    help_text, example = _help_example(definitions)
+    for word in ('"access"', '"repositories"', 'pull', 'push', 'admin', 'team-a/*'):
+        assert word in help_text, word
+    users = json.loads(example)
+    assert {user.get('access') for user in users} >= {'pull', 'admin'}
+    assert any(user.get('repositories') for user in users)
+    assert users_json_problems(example) == []
+    # The nginx rules the site derives from it (playbooks/vars/site.yml), without the passwords.
+    rules = access_rules(users)
+    assert [(rule['name'], rule['access']) for rule in rules] == [('ci', 'pull'), ('robot', 'push'), ('admin', 'admin')]
+    assert '"password"' not in json.dumps(rules)
+    # The comments above the credential type name the keys too.
+    with open(os.path.join(ROOT, 'playbooks', 'vars', 'awx_setup.yml')) as handle:
+        text = handle.read()
+    comment = text[:text.index('awx_credential_type_name:')]
+    assert '"access", "repositories"' in comment
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'access': 'write'}, "registry_users[0] ('ci'): access must be one of pull, push, admin, not 'write'"),
+    ({'repositories': ['Team-A/*']}, "registry_users[0] ('ci'): repositories[0] 'Team-A/*' has upper-case letters"),
+    ({'access': 'admin', 'repositories': ['team-a/*']}, "registry_users[0] ('ci'): repositories cannot limit an admin user"),
+    ({'repositories': 'team-a/*'}, "registry_users[0] ('ci'): repositories must be a list of patterns"),
+    ({'acess': 'pull'}, 'registry_users[0] has unknown keys acess; allowed: name, password, state, access, repositories'),
+])
+def test_credential_access_keys_are_checked(definitions, change, message):
+    """The same checks refuse a wrong access key given through the credential (they can fail)."""
+    users = json.loads(_help_example(definitions)[1])
+    users[0].update(change)
+    problems = users_json_problems(json.dumps(users))
+    assert any(problem.startswith(message) for problem in problems), problems
+
+
+def test_molecule_credential_has_a_pull_user():
+    """molecule/awx gives one user access: pull through the credential (verify.yml: it pulls, its push is 403)."""
+    inputs = _load('molecule', 'awx', 'molecule.yml')['provisioner']['inventory']['group_vars']['all']['awx_test_credential_inputs']
+    text = inputs['registry_users_json'].replace('{% raw %}', '').replace('{% endraw %}', '')
+    users = json.loads(text)
+    assert users_json_problems(text) == []
+    assert [(user['name'], user.get('access', 'push')) for user in users] == [('alice', 'push'), ('bob', 'push'), ('carol', 'pull')]
 
 
 def test_site_variables_are_the_site_roles_contract(definitions):
