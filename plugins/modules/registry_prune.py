@@ -14,7 +14,7 @@ version_added: 0.2.0
 description:
   - Applies retention rules to the repositories of a registry (CNCF distribution) through its HTTP API, as a user
     that may read the catalog and delete (an admin user), and deletes the images that no rule keeps.
-  - Each rule names repositories by a pattern (O(rules[].repository)) and says which tags to keep in them:
+  - Each rule names repositories by a pattern (O(rules[].repository)) and says which tags to keep in them,
     the O(rules[].keep_last) most recent, those matching O(rules[].keep_tags), and those newer than
     O(rules[].older_than). A tag is deleted only when no rule matching its repository keeps it.
     Repositories that no rule matches are left alone.
@@ -28,8 +28,9 @@ description:
     digest with a kept tag, see RV(repositories[].kept_by_digest)), and never when it is a platform manifest of a
     kept index. Of an index only the index itself is deleted, never its platform manifests: they are no longer
     referenced and the registry's garbage collection removes them with the blobs."
-  - Deleting manifests frees no storage by itself: the blobs go when the registry's garbage collection runs.
-  - The tags of a repository are read in parallel (O(workers)); image configs are read once per digest.
+  - Deleting manifests frees no storage by itself; the blobs go when the registry's garbage collection runs.
+  - Manifests and image configs are read in parallel (O(workers)), for all matching repositories at once; each
+    image config is read once per digest.
 author:
   - dockyard.registry contributors (!UNKNOWN)
 options:
@@ -96,8 +97,8 @@ options:
         type: int
       keep_tags:
         description:
-          - Regular expressions (Python syntax, searched anywhere in the tag: anchor them with C(^) and C($));
-            a tag that matches any of them is never deleted, for example V(^v[0-9]) or V(^latest$).
+          - "Regular expressions (Python syntax, searched anywhere in the tag: anchor them with C(^) and C($));
+            a tag that matches any of them is never deleted, for example V(^v[0-9]) or V(^latest$)."
         type: list
         elements: str
         default: []
@@ -122,6 +123,13 @@ notes:
   - The registry must allow deletes (C(registry_delete_enabled=true), C(storage.delete.enabled) in its
     configuration); otherwise the first delete fails with a message that says so (check mode works either way).
   - Token (Bearer) authentication is not supported; Basic (htpasswd) credentials are.
+  - "The registry checks the password of every request with bcrypt, so with htpasswd authentication that check,
+    not the module, sets the run time: a run over N tags makes about 2N requests, and at bcrypt cost 10 (the
+    registry role's default C(registry_htpasswd_cost)) each check takes about 80 ms of the registry host's CPU.
+    Measured on a 2-core host: 500 tags in 10 repositories, 1012 requests, 10 to 11 s without authentication
+    and 17 to 20 s at bcrypt cost 5; 100 tags (212 requests) at cost 10 took 74 s on the same, busy, host."
+  - Proxy settings of the environment (C(http_proxy), C(https_proxy), C(no_proxy)) apply, as for other modules
+    that use Ansible's URL functions.
   - "Requests made: the catalog and the tag list of each matching repository (in pages of 1000), one manifest
     GET per tag and per platform manifest of an index, one GET per distinct image config, and one DELETE per
     deleted digest. RV(summary.requests) counts them."

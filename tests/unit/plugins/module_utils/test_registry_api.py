@@ -205,9 +205,8 @@ def test_plan_older_than():
 def test_plan_union_of_rules_and_unknown_created():
     manifests = {'a': image(1, 'a'), 'b': image(2, 'b'), 'c': image(3, 'c'), 'x': image(None, 'x')}
     tags = {'a': 'a', 'b': 'b', 'c': 'c', 'nodate': 'x'}
-    result = api.plan_repository('app', scan(tags, manifests),
-                                 rules(dict(repository='*', keep_last=1), dict(repository='app', keep_tags=['^c$'],
-                                                                                 keep_last=1)), NOW)
+    both = rules(dict(repository='*', keep_last=1), dict(repository='app', keep_tags=['^c$'], keep_last=1))
+    result = api.plan_repository('app', scan(tags, manifests), both, NOW)
     assert result['rules'] == [0, 1]
     assert result['kept_tags'] == ['a', 'c', 'nodate']
     assert result['unknown_created'] == ['nodate']
@@ -215,8 +214,8 @@ def test_plan_union_of_rules_and_unknown_created():
 
 
 def test_plan_bytes_unknown_when_a_manifest_is_missing():
-    manifests = {'a': image(1, 'a'), 'b': dict(media_type=None, children=[], blobs=None, created=None,
-                                                  created_from=None), 'c': image(5, 'c')}
+    missing = dict(media_type=None, children=[], blobs=None, created=None, created_from=None)
+    manifests = {'a': image(1, 'a'), 'b': missing, 'c': image(5, 'c')}
     result = api.plan_repository('app', scan({'a': 'a', 'c': 'c'}, manifests),
                                  rules(dict(repository='*', keep_last=1)), NOW)
     assert result['bytes'] == 100
