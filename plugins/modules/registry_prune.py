@@ -92,7 +92,8 @@ options:
       keep_last:
         description:
           - Keep this many tags of each matching repository, the most recent first (by image creation time, see
-            above). Several tags on one image count one each.
+            above). Several tags on one image count one each; tags of the same creation time are ranked by name,
+            the greater first.
           - 1 or more.
         type: int
       keep_tags:

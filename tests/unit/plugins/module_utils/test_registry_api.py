@@ -314,3 +314,54 @@ def test_scan_repository_index_creation_times(registry):
     assert len(infos[plain]['blobs']) == 5  # 2 configs and 3 distinct layers
     assert infos[annotated]['created'] == NOW - DAY and infos[annotated]['created_from'] == 'annotation'
     assert infos[nodate]['created'] is None
+
+
+@pytest.mark.parametrize('status, headers, fragment', [
+    (401, {'WWW-Authenticate': 'Bearer realm="https://auth.example.com/token"'}, 'Basic (htpasswd) credentials only'),
+    (403, {}, 'needs an admin user'),
+    (500, {}, 'HTTP 500 (UNKNOWN: boom)'),
+])
+def test_error_messages(status, headers, fragment):
+    client = api.RegistryClient('http://127.0.0.1:1', username='admin', password='x')
+    body = b'{"errors": [{"code": "UNKNOWN", "message": "boom"}]}'
+    assert fragment in client._explain('GET', 'http://127.0.0.1:1/v2/_catalog', status, headers, body)
+
+
+def test_no_registry_api_at_url():
+    client = api.RegistryClient('http://127.0.0.1:1')
+    assert 'no registry API at this URL' in client._explain('GET', 'http://127.0.0.1:1/v2/', 404, {}, b'')
+
+
+class StubClient(object):
+    """tags and manifests from dicts; a tag whose manifest is None was deleted after the tag list was read."""
+
+    def __init__(self, tags, manifests):
+        self._tags, self._manifests = tags, manifests
+
+    def tags(self, repository):
+        return list(self._tags[repository])
+
+    def manifest(self, repository, reference):
+        digest = self._tags[repository].get(reference, reference)
+        document = self._manifests.get(digest)
+        return None if document is None else (digest, document, document['mediaType'])
+
+    def blob_json(self, repository, digest):
+        return {'created': iso(1)}
+
+
+def test_scan_skips_a_tag_deleted_meanwhile_and_a_missing_platform_makes_bytes_unknown():
+    image_doc = dict(mediaType=api.OCI_MANIFEST, config=dict(mediaType='application/vnd.oci.image.config.v1+json',
+                                                             digest='sha256:c', size=10),
+                     layers=[dict(digest='sha256:l', size=90)])
+    index_doc = dict(mediaType=api.OCI_INDEX, manifests=[dict(digest='sha256:img'), dict(digest='sha256:gone')])
+    client = StubClient({'r': {'a': 'sha256:img', 'b': 'sha256:deleted', 'i': 'sha256:idx'}},
+                        {'sha256:img': image_doc, 'sha256:idx': index_doc})
+    result = api.scan_repository(client, 'r')
+    assert result['missing_tags'] == ['b']
+    assert result['tags'] == {'a': 'sha256:img', 'i': 'sha256:idx'}
+    assert result['manifests']['sha256:img']['blobs'] == {'sha256:c': 10, 'sha256:l': 90}
+    assert result['manifests']['sha256:idx']['blobs'] is None
+    # the platform that is there still dates the index
+    assert result['manifests']['sha256:idx']['created'] == NOW - DAY
+    assert result['manifests']['sha256:idx']['created_from'] == 'platforms'
