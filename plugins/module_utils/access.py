@@ -248,3 +248,9 @@ def nginx_maps(rules):
         user.append(['~^%s:(?:%s):%s$' % (name, operations, _alternatives(rule['repositories'])), '1'])
         source.append(['~^%s:%s$' % (name, _alternatives(rule['repositories'], query=True)), '1'])
     return {'request': request, 'user': user, 'source': source}
+
+
+def pattern_matches(pattern, name):
+    """Whether the repository NAME matches PATTERN ('*' = any run of name characters, '/' included), as the
+    nginx maps match it (the same regular expression, anchored at both ends)."""
+    return re.match(r'(?:%s)\Z' % _pattern_regex(pattern), name) is not None
