@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 DOMAIN = os.environ.get('BENCH_DOMAIN', 'registry.dockyard.test')
 USER = os.environ.get('BENCH_USER', 'bench')
@@ -87,7 +87,10 @@ def start_upload(endpoint, repo):
     location = [line.split(':', 1)[1].strip() for line in headers.splitlines() if line.lower().startswith('location:')]
     if status != '202' or not location:
         raise RuntimeError('POST upload on %s: expected 202 with a Location, got: %s' % (endpoint, headers))
-    return urljoin(url(endpoint, '/'), location[0])
+    # The registry's Location is absolute when its http.host is set (the role sets it to the public https
+    # name): keep its path and query on this endpoint, so that a direct upload stays direct.
+    parts = urlsplit(urljoin(url(endpoint, '/'), location[0]))
+    return url(endpoint, urlunsplit(('', '', parts.path, parts.query, '')))
 
 
 def upload(endpoint, repo, path, digest):

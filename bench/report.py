@@ -28,6 +28,9 @@ DOWNLOAD_MIN_RATIO = 0.7
 RSS_MAX_GROWTH_KIB = 16 * 1024
 # Issue 12: a 30-layer push and pull never meets nginx's per-address limits.
 LIMITS_MAX_PUSH_PULL_429 = 0
+# Issue 13: with access rules (10 users, 20 patterns) a HEAD or a download is at most this much slower than
+# without, and every request the registry gets is still one bcrypt check: one registry request per client request.
+ACCESS_MAX_SLOWDOWN = 0.05
 
 PROFILE_LINE = re.compile(r'^\w+day .*\(\d+:\d\d:[\d.]+\)\s+(\d+):(\d\d):([\d.]+) \*+$', re.MULTILINE)
 TASK_TIME = re.compile(r'^(.+?) -+ ([\d.]+)s$', re.MULTILINE)
@@ -94,13 +97,15 @@ def main(directory):
     if os.path.exists(os.path.join(directory, 'converge-rerun.log')):
         rerun_rows(directory, fresh, rows)
 
-    # 2.-4. (below), 5. streaming, 6. limits.
+    # 2.-4. (below), 5. streaming, 6. limits, 7. access rules.
     htpasswd_rows(directory, rows)
     datapath_rows(directory, rows)
     auth_rows(directory, rows)
     if os.path.exists(os.path.join(directory, 'stream.json')):
         stream_rows(directory, rows)
     limits_rows(directory, rows)
+    if os.path.exists(os.path.join(directory, 'access.json')):
+        access_rows(directory, rows)
 
     print('## dockyard.registry benchmark (`make bench`)')
     print()
@@ -287,6 +292,66 @@ def limits_rows(directory, rows):
                 cost = handle.read().strip()
         rows.append(('6', 'wrong-password flood from one address for a real user (%d clients, kept-alive TLS, bcrypt cost %s)'
                      % (flood['clients'], cost), text, '<= burst + rate x t; control above it', met(ok)))
+
+
+def requests_text(requests):
+    """The registry's logged requests ("METHOD path status" -> count), shortest form: "HEAD .../manifests/latest 200 x101"."""
+    return ', '.join('%s x%d' % (key.replace('/v2/bench/auth/', '.../').replace('/v2/bench/data/', '.../'), number)
+                     for key, number in sorted(requests.items()))
+
+
+def access_rows(directory, rows):
+    """7. Access rules (bench/access.py): the same requests with and without rules, same run."""
+    access = load(directory, 'access.json')
+    off, on = access['summary']['off'], access['summary']['on']
+
+    def slower(key):
+        return on[key] / off[key] - 1
+
+    what = ('10 users, 20 patterns, the measuring user\'s pattern matched last, vs no rules; bcrypt cost %d; '
+            '%d alternating rounds' % (access['cost'], access['rounds']))
+    head_ok = slower('head_new_connection_ms') <= ACCESS_MAX_SLOWDOWN and slower('head_keepalive_ms') <= ACCESS_MAX_SLOWDOWN
+    rows.append(('7', 'authenticated manifest HEAD through nginx with access rules (%s; median of the rounds\' medians of %d)'
+                 % (what, access['requests']),
+                 'new connection: without %.1f ms, with %.1f ms = **%+.1f%%**; keep-alive: without %.1f ms, with %.1f ms '
+                 '= **%+.1f%%**; nginx CPU per 100 kept-alive HEADs (all rounds): %.2f s without, %.2f s with' % (
+                     off['head_new_connection_ms'], on['head_new_connection_ms'], slower('head_new_connection_ms') * 100,
+                     off['head_keepalive_ms'], on['head_keepalive_ms'], slower('head_keepalive_ms') * 100,
+                     off['head_nginx_cpu_s_per_100'], on['head_nginx_cpu_s_per_100']),
+                 '<= +5%', met(head_ok)))
+    size_mb = access['size_mb']
+    rows.append(('7', 'download %d MiB blob through nginx with access rules (%s; best round, median in brackets)'
+                 % (size_mb, what),
+                 'without %.0f MB/s (%.2f s; %.2f s), with %.0f MB/s (%.2f s; %.2f s) = **%+.1f%%** (median %+.1f%%); '
+                 'nginx CPU per download (median) %.2f s without, %.2f s with' % (
+                     mb_s(size_mb, off['download_best_s']), off['download_best_s'], off['download_median_s'],
+                     mb_s(size_mb, on['download_best_s']), on['download_best_s'], on['download_median_s'],
+                     slower('download_best_s') * 100, slower('download_median_s') * 100,
+                     off['download_nginx_cpu_s'], on['download_nginx_cpu_s']),
+                 '<= +5%', met(slower('download_best_s') <= ACCESS_MAX_SLOWDOWN)))
+    denied, wrong = access['refused']['denied'], access['refused']['denied_wrong_password']
+
+    def only_base_check(refusal):
+        return refusal['registry_requests'] == {'GET /v2/ %s' % ('200' if refusal['status'] == '403' else '401'):
+                                                refusal['client_requests']}
+    one_each = (off['head_registry_requests_per_request'] == 1 and on['head_registry_requests_per_request'] == 1
+                and off['download_registry_requests_per_request'] == 1 and on['download_registry_requests_per_request'] == 1)
+    rows.append(('7', 'bcrypt checks per request: the registry\'s requests (its access log) per client request, and the '
+                 'registry\'s CPU seconds per 100 kept-alive requests (all rounds)',
+                 'allowed HEAD: without rules %.2f per request (%s), %.2f CPU-s per 100; with rules %.2f per request (%s), '
+                 '%.2f CPU-s per 100; download: %.2f / %.2f per request; refused by the rules (403, right password): %.2f per '
+                 'request (%s), %.2f CPU-s per 100; wrong password for a refused repository (401): %.2f per request (%s), '
+                 '%.2f CPU-s per 100' % (
+                     off['head_registry_requests_per_request'], requests_text(off['head_registry_requests']),
+                     off['head_registry_cpu_s_per_100'],
+                     on['head_registry_requests_per_request'], requests_text(on['head_registry_requests']),
+                     on['head_registry_cpu_s_per_100'],
+                     off['download_registry_requests_per_request'], on['download_registry_requests_per_request'],
+                     denied['registry_requests_per_request'], requests_text(denied['registry_requests']),
+                     denied['registry_cpu_s_per_100'],
+                     wrong['registry_requests_per_request'], requests_text(wrong['registry_requests']),
+                     wrong['registry_cpu_s_per_100']),
+                 'one bcrypt check per request (no extra)', met(one_each and only_base_check(denied) and only_base_check(wrong))))
 
 
 def tuning(directory):

@@ -13,12 +13,19 @@
 #      docker (no 429), 200 quick requests from one address (429s beyond the burst), and a wrong-password
 #      flood from one address (16 clients, 10 s): how many reached the registry (each a bcrypt check) against
 #      the configured rate, and the registry's CPU, beside the same flood through a server without limits
+#   7. access rules (issue 13, bench/access.py): the site re-converged with 10 users and 20 repository
+#      patterns (bench/access-users.yml), once without rules (nginx_access_rules: []) and once with them, each
+#      nginx configuration kept; then, alternating them round by round: authenticated manifest HEADs and a
+#      256 MiB download through nginx, with the registry's requests (its log) and CPU per request, and the
+#      requests the rules refuse (403 and 401, each after one GET /v2/)
 # Settings (environment): BENCH_RUNS (alternating runs per transfer, best kept; 3), BENCH_SIZES (MiB;
 # "256 1024"), BENCH_COSTS ("4 6 8 10 12"), BENCH_AUTH_REQUESTS (per median; 21), BENCH_HTPASSWD_USERS
 # ("50 200"), BENCH_TUNING_ROUNDS (rounds of the nginx settings A/B, bench/tuning.py, written to
 # $BENCH_OUTPUT/tuning.md, not to the table; 3, 0 skips it), BENCH_LAYERS (30) and BENCH_LAYER_KIB (256: small
 # layers, so that the requests come as close together as they can), BENCH_BURST (200), BENCH_FLOOD_SECONDS (10),
-# BENCH_FLOOD_CLIENTS (16), BENCH_ONLY=limits (a fresh converge and step 6 only), BENCH_OUTPUT
+# BENCH_FLOOD_CLIENTS (16), BENCH_ACCESS_ROUNDS (alternating rounds of step 7; 6: each configuration first
+# in half of them), BENCH_ACCESS_SIZE (MiB; 256),
+# BENCH_ONLY=limits or access (a fresh converge and step 6 or 7 only), BENCH_OUTPUT
 # (tests/output/bench), BENCH_KEEP=1 (leave the containers up).
 # Exit status: 0 when every measurement ran, whether or not each target was met (the table says).
 set -euo pipefail
@@ -42,6 +49,8 @@ flood_clients=${BENCH_FLOOD_CLIENTS:-16}
 # The flood's user is re-hashed at this cost first: cheap enough that the registry alone could check far more
 # wrong passwords a second than nginx lets through (at cost 10 two cores check fewer than the default rate).
 flood_cost=${BENCH_FLOOD_COST:-4}
+access_rounds=${BENCH_ACCESS_ROUNDS:-6}
+access_size=${BENCH_ACCESS_SIZE:-256}
 only=${BENCH_ONLY:-}
 out=${BENCH_OUTPUT:-$DOCKYARD_ROOT/tests/output/bench}
 # As in molecule/bench/molecule.yml.
@@ -132,6 +141,25 @@ limits_step() {
     limits drain > /dev/null
 }
 
+# Step 7: access rules against none, same run (bench/access.py). Needs the blob of $access_size MiB in bench/data
+# and the manifest bench/auth (steps 3 and 4). The site's users become bench/access-users.yml's 10 (bench among
+# them, at the site's bcrypt cost); the next converge (S3) puts the bench's own users back.
+access_step() {
+    log "7/7 access rules: 10 users, 20 patterns against none, $access_rounds alternating rounds"
+    converge converge-access-off -- -e "@$here/access-users.yml" -e '{"nginx_access_rules": []}'
+    docker exec "$target" cp /etc/nginx/conf.d/dockyard-registry.conf /etc/nginx/bench-access-off.conf
+    converge converge-access-on -- -e "@$here/access-users.yml"
+    docker exec "$target" cp /etc/nginx/conf.d/dockyard-registry.conf /etc/nginx/bench-access-on.conf
+    # access.py imports datapath.py and limits.py from its own directory.
+    docker exec "$target" mkdir -p /usr/local/lib/dockyard-bench
+    for script in access datapath limits; do
+        docker cp "$here/$script.py" "$target:/usr/local/lib/dockyard-bench/$script.py"
+    done
+    docker exec -e BENCH_USER="$user" -e BENCH_PASSWORD="$password" "$target" \
+        python3 /usr/local/lib/dockyard-bench/access.py compare /srv/bench "$access_rounds" "$access_size" \
+        "$auth_requests" /etc/nginx/bench-access-off.conf /etc/nginx/bench-access-on.conf > "$out/access.json"
+}
+
 log "1/6 site playbook: a fresh target, converge twice"
 molecule destroy -s bench > "$out/destroy-before.log" 2>&1 || die "molecule destroy failed: $out/destroy-before.log"
 molecule create -s bench > "$out/create.log" 2>&1 || die "molecule create failed: $out/create.log"
@@ -139,6 +167,17 @@ molecule prepare -s bench > "$out/prepare.log" 2>&1 || die "molecule prepare fai
 converge converge-fresh
 if [[ $only == limits ]]; then
     limits_step
+    kill "$load_sampler" 2>/dev/null || true
+    python3 "$here/report.py" "$out" | tee "$out/table.md"
+    exit 0
+fi
+if [[ $only == access ]]; then
+    docker cp "$here/datapath.py" "$target:/usr/local/bin/bench-datapath.py"
+    datapath blobs /srv/bench "$access_size" > "$out/blobs.json"
+    # One upload (and download) each way puts the blob into bench/data.
+    datapath transfer /srv/bench 1 "$access_size" > "$out/transfer-filesystem.json"
+    datapath manifest > "$out/manifest.json"
+    access_step
     kill "$load_sampler" 2>/dev/null || true
     python3 "$here/report.py" "$out" | tee "$out/table.md"
     exit 0
@@ -182,6 +221,8 @@ for cost in "${costs[@]}"; do
     limits drain > /dev/null
     datapath auth "$auth_requests" > "$out/auth-$cost.json"
 done
+
+access_step
 
 log "3/6 data path, S3 storage (re-converge with registry_storage: s3)"
 converge converge-s3 BENCH_STORAGE=s3
