@@ -17,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -61,14 +62,17 @@ def _moto_command(port):
 def moto_server(**env):
     port = _free_port()
     environment = dict(os.environ, **env)
-    proc = subprocess.Popen(_moto_command(port), env=environment, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    # The server logs every request to stderr: into a file, as a pipe nobody reads fills up after a few hundred
+    # requests and then blocks the server in the middle of a request.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(_moto_command(port), env=environment, stdout=subprocess.DEVNULL, stderr=log)
     url = 'http://127.0.0.1:%d' % port
     try:
         deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
-                raise RuntimeError('moto_server exited: %s' % proc.stderr.read().decode(errors='replace'))
+                log.seek(0)
+                raise RuntimeError('moto_server exited: %s' % log.read().decode(errors='replace'))
             try:
                 with contextlib.closing(socket.create_connection(('127.0.0.1', port), timeout=1)):
                     break
@@ -84,7 +88,7 @@ def moto_server(**env):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stderr.close()
+        log.close()
 
 
 def _reset_auth(url, count):
