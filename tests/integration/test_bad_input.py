@@ -298,8 +298,8 @@ CASES = [
          r'registry_retention_rules\[0\] has no repository: give a repository name or pattern such as team-a/\* or \*'),
     case('retention-keep-last-zero', dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'keep_last': 0}]),
          r"registry_retention_rules\[0\] \(app-\*\): keep_last must be a whole number of 1 or more, not 0"),
-    case('retention-regex-does-not-compile', dict(RETENTION, registry_retention_rules=[
-        {'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v[0-9']}]),
+    case('retention-regex-does-not-compile',
+         dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v[0-9']}]),
          r"registry_retention_rules\[0\] \(app-\*\): keep_tags\[0\] '\^v\[0-9' is not a regular expression"),
     case('retention-duration-not-one', dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'older_than': '2 weeks'}]),
          r"registry_retention_rules\[0\] \(app-\*\): older_than '2 weeks' is not a duration: give one or more whole numbers"),
@@ -307,8 +307,8 @@ CASES = [
          r"registry_retention_user 'alice' has access push in registry_users: retention deletes manifests, give it access admin"),
     case('retention-without-delete', dict(RETENTION, registry_delete_enabled=False),
          r'registry_retention_rules need registry_delete_enabled: true'),
-    case('retention-problems-at-once', dict(RETENTION, registry_retention_user='', registry_retention_rules=[
-        {'repository': 'a', 'keep_last': 0}, 'app']),
+    case('retention-problems-at-once',
+         dict(RETENTION, registry_retention_user='', registry_retention_rules=[{'repository': 'a', 'keep_last': 0}, 'app']),
          [r'registry_retention_rules\[0\] \(a\): keep_last must be', r'registry_retention_rules\[1\] must be a dictionary',
           r'registry_retention_user is required with registry_retention_rules']),
 ]
