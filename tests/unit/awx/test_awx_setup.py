@@ -273,11 +273,12 @@ def test_credential_documents_the_access_keys(definitions):
     users = json.loads(example)
     assert {user.get('access') for user in users} >= {'pull', 'admin'}
     assert any(user.get('repositories') for user in users)
+    assert any(user.get('cost') == 4 for user in users)  # a user's own bcrypt cost (issue 15)
     assert users_json_problems(example) == []
     # The nginx rules the site derives from it (playbooks/vars/site.yml), without the passwords.
     rules = access_rules(users)
     assert [(rule['name'], rule['access']) for rule in rules] == [('ci', 'pull'), ('robot', 'push'), ('admin', 'admin')]
-    assert '"password"' not in json.dumps(rules)
+    assert '"password"' not in json.dumps(rules) and '"cost"' not in json.dumps(rules)
     # The comments above the credential type name the keys too.
     with open(os.path.join(ROOT, 'playbooks', 'vars', 'awx_setup.yml')) as handle:
         text = handle.read()
@@ -290,7 +291,8 @@ def test_credential_documents_the_access_keys(definitions):
     ({'repositories': ['Team-A/*']}, "registry_users[0] ('ci'): repositories[0] 'Team-A/*' has upper-case letters"),
     ({'access': 'admin', 'repositories': ['team-a/*']}, "registry_users[0] ('ci'): repositories cannot limit an admin user"),
     ({'repositories': 'team-a/*'}, "registry_users[0] ('ci'): repositories must be a list of patterns"),
-    ({'acess': 'pull'}, 'registry_users[0] has unknown keys acess; allowed: name, password, state, access, repositories'),
+    ({'acess': 'pull'}, 'registry_users[0] has unknown keys acess; allowed: name, password, state, cost, access, repositories'),
+    ({'cost': 3}, "registry_users[0] ('ci') cost must be an integer from 4 to 31, not 3;"),
 ])
 def test_credential_access_keys_are_checked(definitions, change, message):
     """The same checks refuse a wrong access key given through the credential (they can fail)."""
