@@ -31,6 +31,11 @@ LIMITS_MAX_PUSH_PULL_429 = 0
 # Issue 13: with access rules (10 users, 20 patterns) a HEAD or a download is at most this much slower than
 # without, and every request the registry gets is still one bcrypt check: one registry request per client request.
 ACCESS_MAX_SLOWDOWN = 0.05
+# Issue 14: the retention check of 500 tags (10 repositories) under 10 s.
+RETENTION_TARGET_TAGS = 500
+RETENTION_MAX_CHECK_S = 10.0
+RETENTION_TASK = 'Delete the images the retention rules do not keep'
+GC_FACT_TASK = 'Remember the garbage collection (registry_gc)'
 
 PROFILE_LINE = re.compile(r'^\w+day .*\(\d+:\d\d:[\d.]+\)\s+(\d+):(\d\d):([\d.]+) \*+$', re.MULTILINE)
 TASK_TIME = re.compile(r'^(.+?) -+ ([\d.]+)s$', re.MULTILINE)
@@ -106,6 +111,7 @@ def main(directory):
     limits_rows(directory, rows)
     if os.path.exists(os.path.join(directory, 'access.json')):
         access_rows(directory, rows)
+    retention_rows(directory, rows)
 
     print('## dockyard.registry benchmark (`make bench`)')
     print()
@@ -352,6 +358,125 @@ def access_rows(directory, rows):
                      wrong['registry_requests_per_request'], requests_text(wrong['registry_requests']),
                      wrong['registry_cpu_s_per_100']),
                  'one bcrypt check per request (no extra)', met(one_each and only_base_check(denied) and only_base_check(wrong))))
+
+
+def playbook_tasks(directory, name):
+    """(task name, seconds, the target's result) of each task of a playbook run with the json callback."""
+    from datetime import datetime
+
+    def stamp(text):
+        return datetime.strptime(text.rstrip('Z'), '%Y-%m-%dT%H:%M:%S.%f')
+    result = []
+    for play in load(directory, name + '.json')['plays']:
+        for task in play['tasks']:
+            duration = task['task'].get('duration') or {}
+            seconds = ((stamp(duration['end']) - stamp(duration['start'])).total_seconds()
+                       if duration.get('start') and duration.get('end') else 0.0)
+            result.append((task['task']['name'], seconds, task['hosts'].get('bench-target', {})))
+    return result
+
+
+def maintenance_run(directory, name):
+    """A maintenance.yml run of step 8: wall clock, the registry's CPU seconds, its tasks."""
+    cpu = [json.loads(line)['cpu_s'] for line in read(directory, name + '.cpu').splitlines() if line.strip()]
+    return {'wall': float(read(directory, name + '.seconds')), 'registry_cpu': cpu[-1] - cpu[0],
+            'tasks': playbook_tasks(directory, name)}
+
+
+def retention_figures(directory, name):
+    run = maintenance_run(directory, name)
+    task = [(seconds, result) for task, seconds, result in run['tasks'] if task.endswith(RETENTION_TASK)][0]
+    run.update(task_s=task[0], summary=task[1]['summary'])
+    return run
+
+
+def gc_figures(directory, name):
+    run = maintenance_run(directory, name)
+    facts = [result['ansible_facts']['registry_gc'] for task, seconds, result in run['tasks'] if task.endswith(GC_FACT_TASK)][0]
+    run.update(gc=facts, gc_s=sum(seconds for task, seconds, result in run['tasks']
+                                  if 'Run registry garbage-collect' in task))
+    return run
+
+
+def growth(figures, key, smallest, largest):
+    if smallest in figures and largest in figures and figures[smallest][key]:
+        return '%.1fx' % (figures[largest][key] / float(figures[smallest][key]))
+    return '?'
+
+
+def linear(figures, key, smallest, largest):
+    """Met when KEY grew at most 1.5 times as much as the number of tags (quadratic would be its square)."""
+    if smallest not in figures or largest not in figures or not figures[smallest][key]:
+        return '?'
+    return met(figures[largest][key] <= 1.5 * largest / float(smallest) * figures[smallest][key])
+
+
+def retention_rows(directory, rows):
+    """8. Retention (registry_prune through playbooks/maintenance.yml) and garbage collection on S3."""
+    runs = {}
+    for path in glob.glob(os.path.join(directory, 'retention-*.json')):
+        match = re.match(r'retention-(\d+)-c(\d+)(-check)?\.json$', os.path.basename(path))
+        if match:
+            runs[(int(match.group(1)), int(match.group(2)), bool(match.group(3)))] = retention_figures(
+                directory, os.path.basename(path)[:-5])
+    for (tags, cost, check), run in sorted(runs.items(), key=lambda item: (item[0][1], item[0][0], not item[0][2])):
+        summary = run['summary']
+        fill = load(directory, 'retention-fill-%d-c%d.json' % (tags, cost))
+        target = check and tags == RETENTION_TARGET_TAGS
+        rows.append(('8', 'retention %s, %d tags in %d repositories (keep_last), retention user at bcrypt cost %d, S3' % (
+            'check (--check)' if check else 'real run', fill['tags'], fill['repositories'], cost),
+            'module **%.1f s** (task %.1f s, playbook %.1f s wall); %d requests (%.1f ms each); %d of %d tags, %d images '
+            '%s; registry CPU %.1f s (%.0f ms a request)' % (
+                summary['seconds'], run['task_s'], run['wall'], summary['requests'],
+                summary['seconds'] * 1000.0 / max(summary['requests'], 1), summary['deleted_tags'], summary['tags'],
+                summary['deleted_digests'], 'would go' if check else 'deleted', run['registry_cpu'],
+                run['registry_cpu'] * 1000.0 / max(summary['requests'], 1)),
+            '< %.0f s' % RETENTION_MAX_CHECK_S if target else '',
+            met(summary['seconds'] < RETENTION_MAX_CHECK_S) if target else ''))
+    sizes = sorted({tags for tags, cost, check in runs})
+    if len(sizes) >= 2:
+        smallest, largest = sizes[0], sizes[-1]
+        for cost in sorted({cost for tags, cost, check in runs}, reverse=True):
+            for check in (True, False):
+                figures = {tags: dict(runs[(tags, c, k)]['summary'], wall=runs[(tags, c, k)]['wall'])
+                           for tags, c, k in runs if c == cost and k == check}
+                rows.append(('8', 'retention %s at cost %d: growth from %d to %d tags (%.0fx the tags)' % (
+                    'check' if check else 'real run', cost, smallest, largest, largest / float(smallest)),
+                    'requests %s, module seconds %s, playbook wall %s' % (
+                        growth(figures, 'requests', smallest, largest), growth(figures, 'seconds', smallest, largest),
+                        growth(figures, 'wall', smallest, largest)),
+                    'linear (about %.0fx), not quadratic' % (largest / float(smallest)),
+                    'requests %s, seconds %s' % (linear(figures, 'requests', smallest, largest),
+                                                 linear(figures, 'seconds', smallest, largest))))
+    gcs = {}
+    for path in sorted(glob.glob(os.path.join(directory, 'gc-*.json'))):
+        match = re.match(r'gc-(\d+)(-check)?\.json$', os.path.basename(path))
+        if match:
+            gcs[(int(match.group(1)), bool(match.group(2)))] = gc_figures(directory, os.path.basename(path)[:-5])
+    for (tags, check), run in sorted(gcs.items(), key=lambda item: (item[0][0], not item[0][1])):
+        before, after = load(directory, 's3-before-gc-%d.json' % tags), load(directory, 's3-after-gc-%d.json' % tags)
+        counts = run['gc']['dry_run'] if check else run['gc']['collected']
+        rows.append(('8', 'garbage collection %s on S3 after the retention runs of %d tags (%s)' % (
+            '--check (dry run)' if check else 'real', tags, ' and '.join(
+                'cost %d' % cost for cost in sorted({c for t, c, k in runs if t == tags}, reverse=True))),
+            'playbook %.1f s wall, garbage-collect %.1f s; %s blobs marked, %s blobs and %s manifests %s; read-only '
+            '%s s%s' % (
+                run['wall'], run['gc_s'], counts.get('marked'), counts.get('blobs'), counts.get('manifests'),
+                'eligible' if check else 'deleted', run['gc']['readonly_seconds'],
+                '' if check else '; bucket: %d objects, %.1f MiB before, %d objects, %.1f MiB after (blobs %d -> %d)' % (
+                    before['objects'], before['bytes'] / 1048576.0, after['objects'], after['bytes'] / 1048576.0,
+                    before['blob_objects'], after['blob_objects'])),
+            '', ''))
+    sizes = sorted({tags for tags, check in gcs})
+    if len(sizes) >= 2 and all((tags, check) in gcs for tags in sizes for check in (True, False)):
+        smallest, largest = sizes[0], sizes[-1]
+        figures = {tags: {'dry_run': gcs[(tags, True)]['gc_s'], 'real': gcs[(tags, False)]['gc_s'],
+                          'readonly': float(gcs[(tags, False)]['gc']['readonly_seconds'])} for tags in sizes}
+        rows.append(('8', 'garbage collection: growth from %d to %d tags' % (smallest, largest),
+                     'garbage-collect --dry-run %s, real %s; read-only %s' % (
+                         growth(figures, 'dry_run', smallest, largest), growth(figures, 'real', smallest, largest),
+                         growth(figures, 'readonly', smallest, largest)),
+                     '', ''))
 
 
 def tuning(directory):

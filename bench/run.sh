@@ -18,6 +18,12 @@
 #      nginx configuration kept; then, alternating them round by round: authenticated manifest HEADs and a
 #      256 MiB download through nginx, with the registry's requests (its log) and CPU per request, and the
 #      requests the rules refuse (403 and 401, each after one GET /v2/)
+#   8. retention and garbage collection (issue 14, bench/retention.py): on S3 (a re-converge with
+#      bench/retention-vars.yml: deletes on, an admin retention user), for each N of BENCH_RETENTION_TAGS: the bucket
+#      emptied, then at each bcrypt cost of BENCH_RETENTION_COSTS (the retention user re-hashed) N new tags in 10
+#      repositories of their own (each its own small image, pushed from the target), playbooks/maintenance.yml
+#      --tags retention --check and then for real (keep_last: BENCH_RETENTION_KEEP per repository); then --tags gc
+#      --check and for real, the bucket's objects counted before and after
 # Settings (environment): BENCH_RUNS (alternating runs per transfer, best kept; 3), BENCH_SIZES (MiB;
 # "256 1024"), BENCH_COSTS ("4 6 8 10 12"), BENCH_AUTH_REQUESTS (per median; 21), BENCH_HTPASSWD_USERS
 # ("50 200"), BENCH_TUNING_ROUNDS (rounds of the nginx settings A/B, bench/tuning.py, written to
@@ -25,7 +31,10 @@
 # layers, so that the requests come as close together as they can), BENCH_BURST (200), BENCH_FLOOD_SECONDS (10),
 # BENCH_FLOOD_CLIENTS (16), BENCH_ACCESS_ROUNDS (alternating rounds of step 7; 6: each configuration first
 # in half of them), BENCH_ACCESS_SIZE (MiB; 256),
-# BENCH_ONLY=limits or access (a fresh converge and step 6 or 7 only), BENCH_OUTPUT
+# BENCH_RETENTION_TAGS (tags per retention run, in 10 repositories; "100 500"), BENCH_RETENTION_COSTS (bcrypt
+# costs of the retention user; "10 4"), BENCH_RETENTION_KEEP (keep_last; 2: with 10, 100 tags in 10 repositories
+# would keep every tag),
+# BENCH_ONLY=limits, access or retention (a fresh converge and step 6, 7 or 8 only), BENCH_OUTPUT
 # (tests/output/bench), BENCH_KEEP=1 (leave the containers up).
 # Exit status: 0 when every measurement ran, whether or not each target was met (the table says).
 set -euo pipefail
@@ -51,6 +60,9 @@ flood_clients=${BENCH_FLOOD_CLIENTS:-16}
 flood_cost=${BENCH_FLOOD_COST:-4}
 access_rounds=${BENCH_ACCESS_ROUNDS:-6}
 access_size=${BENCH_ACCESS_SIZE:-256}
+read -ra retention_tags <<< "${BENCH_RETENTION_TAGS:-100 500}"
+read -ra retention_costs <<< "${BENCH_RETENTION_COSTS:-10 4}"
+retention_keep=${BENCH_RETENTION_KEEP:-2}
 only=${BENCH_ONLY:-}
 out=${BENCH_OUTPUT:-$DOCKYARD_ROOT/tests/output/bench}
 # As in molecule/bench/molecule.yml.
@@ -113,10 +125,11 @@ limits() {
         python3 /usr/local/bin/bench-limits.py "$@"
 }
 
-# The benchmark user's htpasswd entry at bcrypt cost $1 (bench/auth_cost.yml); its log is $out/rehash-$2.log.
+# The benchmark user's htpasswd entry at bcrypt cost $1 (bench/auth_cost.yml); its log is $out/rehash-$2.log; any
+# further arguments go to ansible-playbook.
 rehash() {
     ansible-playbook -i "$target," -c community.docker.docker "$here/auth_cost.yml" \
-        -e "bench_cost=$1 bench_user=$user bench_password=$password" > "$out/rehash-$2.log" 2>&1 ||
+        -e "bench_cost=$1 bench_user=$user bench_password=$password" "${@:3}" > "$out/rehash-$2.log" 2>&1 ||
         die "re-hashing at cost $1 failed: $out/rehash-$2.log"
 }
 
@@ -160,6 +173,76 @@ access_step() {
         "$auth_requests" /etc/nginx/bench-access-off.conf /etc/nginx/bench-access-on.conf > "$out/access.json"
 }
 
+# On the target (or, for `s3`, on the S3 server): bench/retention.py.
+retention() {
+    docker exec -e BENCH_USER="$user" -e BENCH_PASSWORD="$password" "$target" \
+        python3 /usr/local/bin/bench-retention.py "$@"
+}
+
+# The bucket's objects, counted (and with `wipe`, deleted first), from the S3 server's own container (moto's Python
+# has boto3).
+s3_objects() {
+    docker exec -e AWS_ACCESS_KEY_ID=AKIADOCKYARDBENCH001 -e AWS_SECRET_ACCESS_KEY=dockyard-bench-secret-key-0001 \
+        bench-s3 /opt/moto/bin/python3 /tmp/bench-retention.py s3 http://127.0.0.1:5000 dockyard-bench "$@"
+}
+
+# maintenance NAME ARGS...: playbooks/maintenance.yml against the scenario's inventory, on S3, with the retention
+# settings; its output as JSON (the ansible.posix.json callback: every task's result and times) in $out/NAME.json,
+# the wall clock in $out/NAME.seconds, the registry process's CPU seconds before and after in $out/NAME.cpu.
+maintenance() {
+    local name=$1 start end
+    shift
+    log "maintenance.yml $*"
+    retention cpu > "$out/$name.cpu"
+    start=$(date +%s.%N)
+    if ! BENCH_STORAGE=s3 ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i "$inventory" \
+        playbooks/maintenance.yml -e "@$here/retention-vars.yml" "$@" > "$out/$name.json" 2> "$out/$name.log"; then
+        tail -c 3000 "$out/$name.json" >&2
+        die "maintenance.yml $* failed: $out/$name.json"
+    fi
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc > "$out/$name.seconds"
+    retention cpu >> "$out/$name.cpu"
+}
+
+# Step 8: retention and garbage collection on S3 (bench/retention.py, bench/retention-vars.yml).
+retention_step() {
+    local tags cost prefix rules checksum
+    log "8/8 retention and garbage collection: ${retention_tags[*]} tags in 10 repositories, bcrypt cost ${retention_costs[*]}"
+    converge converge-retention BENCH_STORAGE=s3 -- -e "@$here/retention-vars.yml"
+    # The scenario's inventory, where Molecule keeps it (its ephemeral directory: the checkout's name, hashed).
+    checksum=$(python3 -c 'import sys; from molecule.text import checksum; print(checksum(sys.argv[1], 4))' "${DOCKYARD_ROOT##*/}")
+    inventory=${MOLECULE_EPHEMERAL_DIRECTORY:-$HOME/.ansible/tmp/molecule.$checksum.bench}/inventory
+    [[ -f $inventory/ansible_inventory.yml ]] || die "no Molecule inventory in $inventory"
+    docker cp "$here/retention.py" "$target:/usr/local/bin/bench-retention.py"
+    docker cp "$here/retention.py" bench-s3:/tmp/bench-retention.py
+    for tags in "${retention_tags[@]}"; do
+        # Each N on an empty bucket (what earlier steps stored would be garbage too), and a registry restarted on it.
+        s3_objects wipe > "$out/s3-wiped-$tags.json"
+        docker exec "$target" docker restart registry > /dev/null
+        docker exec "$target" sh -c 'for i in $(seq 60); do
+            [ "$(curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:5000/v2/)" = 401 ] && exit 0; sleep 1; done; exit 1' ||
+            die "the registry did not come back after its restart"
+        # The pushing user at cost 4: filling is quick, and not what is measured.
+        rehash 4 "retention-fill-$tags" -e bench_exclusive=false
+        for cost in "${retention_costs[@]}"; do
+            prefix=retention/n$tags-c$cost
+            rules=$(printf '{"registry_retention_rules": [{"repository": "%s/*", "keep_last": %d}]}' "$prefix" "$retention_keep")
+            ansible-playbook -i "$target," -c community.docker.docker "$here/auth_cost.yml" \
+                -e "bench_cost=$cost bench_user=bench-retention bench_password=bench-Retention-Secret-1 bench_exclusive=false" \
+                > "$out/rehash-retention-$tags-c$cost.log" 2>&1 || die "re-hashing bench-retention failed"
+            log "$tags tags in $prefix/repo-0..9"
+            retention fill "$prefix" "$tags" 10 > "$out/retention-fill-$tags-c$cost.json"
+            maintenance "retention-$tags-c$cost-check" --tags retention --check -e "$rules"
+            maintenance "retention-$tags-c$cost" --tags retention -e "$rules"
+        done
+        s3_objects > "$out/s3-before-gc-$tags.json"
+        maintenance "gc-$tags-check" --tags gc --check
+        maintenance "gc-$tags" --tags gc
+        s3_objects > "$out/s3-after-gc-$tags.json"
+    done
+}
+
 log "1/6 site playbook: a fresh target, converge twice"
 molecule destroy -s bench > "$out/destroy-before.log" 2>&1 || die "molecule destroy failed: $out/destroy-before.log"
 molecule create -s bench > "$out/create.log" 2>&1 || die "molecule create failed: $out/create.log"
@@ -167,6 +250,12 @@ molecule prepare -s bench > "$out/prepare.log" 2>&1 || die "molecule prepare fai
 converge converge-fresh
 if [[ $only == limits ]]; then
     limits_step
+    kill "$load_sampler" 2>/dev/null || true
+    python3 "$here/report.py" "$out" | tee "$out/table.md"
+    exit 0
+fi
+if [[ $only == retention ]]; then
+    retention_step
     kill "$load_sampler" 2>/dev/null || true
     python3 "$here/report.py" "$out" | tee "$out/table.md"
     exit 0
@@ -227,6 +316,8 @@ access_step
 log "3/6 data path, S3 storage (re-converge with registry_storage: s3)"
 converge converge-s3 BENCH_STORAGE=s3
 datapath transfer /srv/bench "$runs" "${sizes[@]}" > "$out/transfer-s3.json"
+
+retention_step
 
 log "2/6 htpasswd: idempotent re-run for ${htpasswd_users[*]} users at cost 10"
 for users in "${htpasswd_users[@]}"; do
