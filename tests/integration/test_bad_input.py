@@ -24,8 +24,8 @@ throw-away containers: a Debian 12 target and one that looks like Gentoo.
 - Controls prove that the valid variables pass playbooks/validate.yml (failures=0, changed=0, only
   validation tasks), so every bad case fails for its own reason; they include the names each TLS mode takes.
 
-The table, 135 cases: 99 site cases (95 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
-with several independent problems in one run), 19 role cases and 17 controls (issue 13 added the access cases).
+The table, 143 cases: 106 site cases (102 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
+with several independent problems in one run), 19 role cases and 18 controls (issue 13 added the access cases, issue 14 the retention ones).
 Run: . scripts/lib.sh && pytest -p no:xdist tests/integration/test_bad_input.py (one playbook run of 5 to 10 s
 per case: about 11 minutes on 2 cores with Molecule running beside it; the fixtures are per-worker safe,
 but on 2 cores `-n 2` is slower than one process).
@@ -97,6 +97,12 @@ PUBLISHED_MSG = (r"registry_users: user '%s': the password is a value published 
                  r"\(inventory/group_vars/registry/vault\.yml or its vault password\), which anyone can read: set a secret of your "
                  r"own in your vault \(ansible-vault edit inventory/group_vars/registry/vault\.yml\), and re-encrypt the vault "
                  r"with a password of your own \(ansible-vault rekey")
+
+
+# Retention rules that pass, with their admin (the cases above change one thing each).
+RETENTION = {'registry_users': [USER, {'name': 'reaper', 'password': 'pw-reaper', 'access': 'admin'}],
+             'registry_delete_enabled': True, 'registry_retention_user': 'reaper',
+             'registry_retention_rules': [{'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v']}]}
 
 
 def case(case_id, changes, regexes, host='target'):
@@ -287,6 +293,24 @@ CASES = [
          [r"registry_s3_access_key is a value published with the example inventory \(inventory/group_vars/registry/vault\.yml "
           r"or its vault password\), which anyone can read: set a secret of your own in your vault",
           r"registry_s3_secret_key is a value published with the example inventory"]),
+    # Retention rules (issue 14): the registry_prune module's checks, named as the role's variables.
+    case('retention-rule-without-pattern', dict(RETENTION, registry_retention_rules=[{'keep_last': 2}]),
+         r'registry_retention_rules\[0\] has no repository: give a repository name or pattern such as team-a/\* or \*'),
+    case('retention-keep-last-zero', dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'keep_last': 0}]),
+         r"registry_retention_rules\[0\] \(app-\*\): keep_last must be a whole number of 1 or more, not 0"),
+    case('retention-regex-does-not-compile', dict(RETENTION, registry_retention_rules=[
+        {'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v[0-9']}]),
+         r"registry_retention_rules\[0\] \(app-\*\): keep_tags\[0\] '\^v\[0-9' is not a regular expression"),
+    case('retention-duration-not-one', dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'older_than': '2 weeks'}]),
+         r"registry_retention_rules\[0\] \(app-\*\): older_than '2 weeks' is not a duration: give one or more whole numbers"),
+    case('retention-user-not-admin', dict(RETENTION, registry_retention_user='alice'),
+         r"registry_retention_user 'alice' has access push in registry_users: retention deletes manifests, give it access admin"),
+    case('retention-without-delete', dict(RETENTION, registry_delete_enabled=False),
+         r'registry_retention_rules need registry_delete_enabled: true'),
+    case('retention-problems-at-once', dict(RETENTION, registry_retention_user='', registry_retention_rules=[
+        {'repository': 'a', 'keep_last': 0}, 'app']),
+         [r'registry_retention_rules\[0\] \(a\): keep_last must be', r'registry_retention_rules\[1\] must be a dictionary',
+          r'registry_retention_user is required with registry_retention_rules']),
 ]
 
 # The whole site playbook: it stops in the validate play it imports, and the deploy play never starts.
@@ -393,6 +417,10 @@ CONTROLS = [
                                      {'name': 'reader', 'password': 'pw-reader', 'access': 'pull', 'repositories': ['team-a/*']},
                                      {'name': "o'neil.b+c", 'password': 'pw-oneil'},
                                      {'name': 'gone', 'state': 'absent', 'access': 'pull'}]}, id='access-levels-and-patterns'),
+    # Retention and garbage collection (issue 14): rules of every kind, their admin, a timer.
+    pytest.param(dict(RETENTION, registry_gc_schedule='Sun *-*-* 03:00:00', registry_gc_delete_untagged=False,
+                      registry_retention_rules=[{'repository': 'team-a/*', 'keep_last': 10, 'keep_tags': ['^v[0-9]', '^latest$']},
+                                                {'repository': '*', 'older_than': '1w3d'}]), id='retention-and-gc'),
 ]
 
 
