@@ -6,8 +6,8 @@
 # readonly_probe.sh AUTH REPO IMAGE TIMEOUT: while a maintenance run goes on, start an upload (POST) in REPO every
 # 0.1 s (cancelling each one that starts, so nothing stays behind) until one is refused with 405; then push IMAGE
 # (a local tag, registry/REPO:...) with docker, which must fail; then go on polling until an upload starts again.
-# Prints JSON: when read-only was first seen and when read-write again (epoch seconds), the refusal's body, and the
-# push's exit code and output. Exit 0 when both changes were seen, 1 when TIMEOUT seconds passed first.
+# Prints JSON: when read-only was first seen and when read-write again (epoch seconds), the refusal's headers and body,
+# and the push's exit code and output. Exit 0 when both changes were seen, 1 when TIMEOUT seconds passed first.
 set -uo pipefail
 auth=$1 repo=$2 image=$3 timeout=$4
 base=https://registry.dockyard.test
@@ -38,6 +38,7 @@ while :; do
 done
 read_only=$(date +%s.%N)
 refusal=$(cat /tmp/probe-body)
+refusal_headers=$(tr -d '\r' </tmp/probe-headers)
 push_output=$(docker --config /root/.docker-ci push "$image" 2>&1)
 push_rc=$?
 push_done=$(date +%s.%N)
@@ -49,6 +50,6 @@ while :; do
 done
 read_write=$(date +%s.%N)
 jq -n --arg start "$start" --arg read_only "$read_only" --arg push_done "$push_done" --arg read_write "$read_write" \
-  --arg refusal "$refusal" --arg push_output "$push_output" --argjson push_rc "$push_rc" --argjson polls "$polls" \
+  --arg refusal "$refusal" --arg refusal_headers "$refusal_headers" --arg push_output "$push_output" --argjson push_rc "$push_rc" --argjson polls "$polls" \
   '{start: ($start | tonumber), read_only: ($read_only | tonumber), push_done: ($push_done | tonumber),
-    read_write: ($read_write | tonumber), $refusal, $push_output, $push_rc, $polls}'
+    read_write: ($read_write | tonumber), $refusal, $refusal_headers, $push_output, $push_rc, $polls}'
