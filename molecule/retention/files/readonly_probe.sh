@@ -16,7 +16,6 @@ start=$(date +%s.%N)
 polls=0
 
 post() {
-  polls=$((polls + 1))
   curl -sS -o /tmp/probe-body -D /tmp/probe-headers -w '%{http_code}' --cacert "$ca" -u "$auth" -X POST \
     "$base/v2/$repo/blobs/uploads/" 2>/dev/null || echo 000
 }
@@ -31,6 +30,7 @@ late() { awk -v now="$(date +%s.%N)" -v start="$start" -v limit="$timeout" 'BEGI
 code=
 while :; do
   code=$(post)
+  polls=$((polls + 1))
   [ "$code" = 405 ] && break
   [ "$code" = 202 ] && cancel
   late && { echo "{\"error\": \"no 405 in $timeout s (last status $code)\", \"polls\": $polls}"; exit 1; }
@@ -44,6 +44,7 @@ push_rc=$?
 push_done=$(date +%s.%N)
 while :; do
   code=$(post)
+  polls=$((polls + 1))
   [ "$code" = 202 ] && { cancel; break; }
   late && { echo "{\"error\": \"still no 202 after $timeout s (last status $code)\", \"polls\": $polls}"; exit 1; }
   sleep 0.1
