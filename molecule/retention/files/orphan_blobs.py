@@ -22,7 +22,7 @@ def write(data_dir, count, list_path):
     blobs = os.path.join(data_dir, 'docker', 'registry', 'v2', 'blobs')
     owner = os.stat(blobs)
     digests = []
-    for _ in range(int(count)):
+    while len(digests) < int(count):
         data = os.urandom(64)
         digest = hashlib.sha256(data).hexdigest()
         path = blob_dir(data_dir, digest)

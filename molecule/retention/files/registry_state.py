@@ -52,7 +52,7 @@ class Registry:
         return digest, document.get('mediaType') or headers.get('Content-Type'), len(body), document
 
     def blob(self, repo, digest):
-        body, _ = self.get('/v2/%s/blobs/%s' % (repo, digest), accept='*/*')
+        body = self.get('/v2/%s/blobs/%s' % (repo, digest), accept='*/*')[0]
         if 'sha256:' + hashlib.sha256(body).hexdigest() != digest:
             raise ValueError('blob %s@%s does not match its digest' % (repo, digest))
         return body
@@ -86,7 +86,7 @@ def references(entry):
 def state(registry, repos, delete):
     repositories = {}
     for repo in repos:
-        body, _ = registry.get('/v2/%s/tags/list' % repo, accept='application/json')
+        body = registry.get('/v2/%s/tags/list' % repo, accept='application/json')[0]
         tags = sorted(json.loads(body).get('tags') or [])
         repositories[repo] = {tag: describe(registry, repo, tag) for tag in tags}
     out = {'repositories': repositories}
@@ -146,7 +146,7 @@ def pull(registry, refs):
         try:
             pending = [digest]
             while pending:
-                _, media_type, _, document = registry.manifest(repo, pending.pop())
+                media_type, document = registry.manifest(repo, pending.pop())[1::2]
                 counts['manifests'] += 1
                 if media_type in INDEXES:
                     pending += [m['digest'] for m in document['manifests']]
