@@ -13,10 +13,12 @@ from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
 
 from ansible_collections.dockyard.registry.plugins.module_utils.example_secrets import example_secret_problem, is_example_secret
-from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import validate_cost, validate_user_list
+from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import (
+    user_label, validate_cost, validate_user_cost, validate_user_list)
 
-# access and repositories: the access rules' keys (plugins/module_utils/access.py checks them).
-ALLOWED_KEYS = ('name', 'password', 'state', 'access', 'repositories')
+# cost: the user's own bcrypt cost (the htpasswd module's users[].cost). access and repositories: the access rules'
+# keys (plugins/module_utils/access.py checks them).
+ALLOWED_KEYS = ('name', 'password', 'state', 'cost', 'access', 'repositories')
 STATES = ('present', 'absent')
 
 
@@ -30,12 +32,16 @@ def _shape(value):
     return 'a single value'
 
 
+def _number(cost):
+    """A whole number given as a string (an AWX survey answer, -e cost=10) is a number, as the module's int makes it."""
+    if isinstance(cost, string_types) and cost.strip().isdigit():
+        return int(cost)
+    return cost
+
+
 def htpasswd_problems(users, cost=10, variable='users', cost_variable='cost'):
     """Return a list of messages for everything wrong with USERS (named VARIABLE) and COST (named COST_VARIABLE)."""
-    # A whole number given as a string (an AWX survey answer, -e cost=10) is a number.
-    if isinstance(cost, string_types) and cost.strip().isdigit():
-        cost = int(cost)
-    cost_problem = validate_cost(cost, cost_variable)
+    cost_problem = validate_cost(_number(cost), cost_variable)
     return ([cost_problem] if cost_problem else []) + _user_problems(users, variable)
 
 
@@ -55,6 +61,10 @@ def _user_problems(users, variable):
         unknown = sorted(set(user) - set(ALLOWED_KEYS))
         if unknown:
             problems.append('%s has unknown keys %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(ALLOWED_KEYS)))
+        # Checked here, where the entry's index is known (the list below leaves out the entries refused above).
+        cost_problem = validate_user_cost(_number(user.get('cost')), user_label(variable, index, user.get('name')))
+        if cost_problem:
+            problems.append(cost_problem)
         state = user.get('state') or 'present'
         if state not in STATES:
             problems.append('%s: state must be present or absent, not %r' % (where, state))

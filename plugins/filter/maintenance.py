@@ -22,7 +22,6 @@ from ansible_collections.dockyard.registry.plugins.module_utils.registry_api imp
 DELETE_UNTAGGED_DIALECTS = ('3',)
 # Both 2.8 and 3.x print this line at the end of the mark phase (registry/storage/garbagecollect.go).
 _SUMMARY = re.compile(r'([0-9]+) blobs marked, ([0-9]+) blobs and ([0-9]+) manifests eligible for deletion')
-_ELIGIBLE_BLOB = re.compile(r'blob eligible for deletion: (\S+)')
 _RULE_KEYS = ('repository', 'keep_last', 'keep_tags', 'older_than')
 
 
@@ -117,8 +116,8 @@ def registry_gc_command(config_path, dialect, dry_run=False, delete_untagged=Tru
 
 
 def registry_gc_summary(output):
-    """What a garbage-collect run printed, as {marked, blobs, manifests, eligible_blobs, done}: done is false
-    when the output has no summary line (the run stopped before the end of its mark phase)."""
+    """What a garbage-collect run printed, as {done, marked, blobs, manifests}: done is false when the output has no
+    summary line (the run stopped before the end of its mark phase). Counts only: the digests can be tens of thousands."""
     if isinstance(output, list):
         output = '\n'.join(str(line) for line in output)
     if not isinstance(output, str):
@@ -126,11 +125,10 @@ def registry_gc_summary(output):
     match = None
     for match in _SUMMARY.finditer(output):
         pass
-    eligible = sorted(set(_ELIGIBLE_BLOB.findall(output)))
     if match is None:
-        return {'done': False, 'marked': None, 'blobs': None, 'manifests': None, 'eligible_blobs': eligible}
+        return {'done': False, 'marked': None, 'blobs': None, 'manifests': None}
     return {'done': True, 'marked': int(match.group(1)), 'blobs': int(match.group(2)),
-            'manifests': int(match.group(3)), 'eligible_blobs': eligible}
+            'manifests': int(match.group(3))}
 
 
 class FilterModule(object):

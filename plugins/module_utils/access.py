@@ -180,7 +180,8 @@ def access_rules(users):
 
 
 def without_access(users):
-    """USERS as the htpasswd module takes them: the access keys removed."""
+    """USERS as the htpasswd module takes them: the access keys removed (name, password, state and the user's own
+    bcrypt cost stay)."""
     return [dict((key, value) for key, value in user.items() if key not in ('access', 'repositories'))
             for user in users or []]
 

@@ -184,7 +184,8 @@ def validate_cost(cost, name='cost'):
 
 
 def validate_users(users, cost, cost_name='cost'):
-    """Error messages for the requested users (list of dicts with name, password, state) and cost.
+    """Error messages for the requested users (list of dicts with name, password, state and optionally cost) and
+    the global cost.
 
     An empty list means the input is fine. COST_NAME is how the cost's message calls it.
     """
@@ -192,17 +193,42 @@ def validate_users(users, cost, cost_name='cost'):
     return ([message] if message else []) + validate_user_list(users)
 
 
-def validate_user_list(users):
-    """Error messages for the requested users (list of dicts with name, password, state); empty when fine."""
+def user_label(variable, index, name):
+    """How a message names the entry at INDEX of the list VARIABLE: ``users[2] ('ci')`` (without the name when it is
+    not a string), as the access rules' messages do (plugins/module_utils/access.py)."""
+    where = '%s[%d]' % (variable, index)
+    return '%s (%r)' % (where, name) if isinstance(name, str) else where
+
+
+def validate_user_cost(cost, label):
+    """An error message for a user's own bcrypt cost, or None. None (not set) is fine: the user gets the global
+    cost. LABEL names the entry (user_label()); the rule and its wording are validate_cost()'s."""
+    if cost is None:
+        return None
+    return validate_cost(cost, '%s cost' % label)
+
+
+def user_cost(user, cost):
+    """The cost USER's hash must have: its own ``cost`` when it sets one (not None), else the global COST."""
+    own = user.get('cost')
+    return cost if own is None else own
+
+
+def validate_user_list(users, variable='users'):
+    """Error messages for the requested users (list of dicts with name, password, state and optionally cost); empty
+    when fine. VARIABLE is how a per-user cost's message calls the list (users[0] ('alice') cost ...)."""
     errors = []
     counts = {}
     for user in users:
         counts[user['name']] = counts.get(user['name'], 0) + 1
-    for user in users:
+    for index, user in enumerate(users):
         message = validate_name(user['name'])
         if message:
             errors.append(message)
             continue
+        message = validate_user_cost(user.get('cost'), user_label(variable, index, user['name']))
+        if message:
+            errors.append(message)
         if counts[user['name']] > 1:
             message = 'user %r is listed %d times in users; list each user once' % (user['name'], counts[user['name']])
             if message not in errors:
@@ -235,8 +261,10 @@ def update(lines, users, exclusive=False, update_password='always', cost=10, com
     - A new user is added (at the end of the file, in the order of ``users``).
     - With update_password=always, an existing user is rehashed when the password does not verify against
       the stored hash, when that hash is not bcrypt (SHA, apr1, crypt...: cannot be verified here), or when
-      the password verifies but the hash was made with a different cost. With on_create existing users are
-      left alone (not even verified).
+      the password verifies but the hash was made with a different cost than the user's (user_cost()). With
+      on_create existing users are left alone (not even verified).
+    - Each user's hash has the user's own ``cost`` when the entry sets one, else ``cost``: a user at its own
+      cost is left alone when only the global cost changes.
     - state=absent users, and with ``exclusive`` every user not listed as present, are removed.
 
     Verification and hashing run in parallel. With compute_hashes=False (check mode) nothing is hashed.
@@ -265,7 +293,7 @@ def update(lines, users, exclusive=False, update_password='always', cost=10, com
 
     def up_to_date(item):
         user, hashed = item
-        return bcrypt_cost(hashed) == cost and check_password(user['password'], hashed)
+        return bcrypt_cost(hashed) == user_cost(user, cost) and check_password(user['password'], hashed)
 
     for (user, dummy), ok in zip(to_verify, parallel_map(up_to_date, to_verify, workers)):
         if not ok:
@@ -275,7 +303,7 @@ def update(lines, users, exclusive=False, update_password='always', cost=10, com
     hashes = None
     if compute_hashes:
         todo = added + updated
-        new = parallel_map(lambda user: hash_password(user['password'], cost), todo, workers)
+        new = parallel_map(lambda user: hash_password(user['password'], user_cost(user, cost)), todo, workers)
         hashes = dict((user['name'], hashed) for user, hashed in zip(todo, new))
     return Result([user['name'] for user in added], removed, [user['name'] for user in updated], hashes)
 

@@ -21,7 +21,11 @@ description:
   - "The checks, each reported in RV(checks) and RV(bucket): the bucket exists (C(HeadBucket)); its region is
     O(region); C(ListObjectsV2) under O(prefix); a probe object can be put, read back byte for byte and deleted;
     a multipart upload can be started, a part uploaded, the upload listed (C(ListMultipartUploads), C(ListParts))
-    and aborted; the bucket's default encryption, versioning and public access block settings are read."
+    and aborted; the bucket's default encryption, versioning and public access block settings are read; the
+    bucket's lifecycle configuration is read to find a rule that aborts incomplete multipart uploads under O(prefix)."
+  - "With O(abort_incomplete_multipart_days) greater than 0 the module makes sure such a rule exists: when none covers
+    O(prefix) it adds one, with the ID C(dockyard-abort-incomplete-multipart), keeping every other rule of the
+    bucket's lifecycle configuration. This is the only change it makes to an existing bucket."
   - The probe objects are named C(<prefix>/.dockyard-probe-<random>). They are always deleted, and the multipart
     upload is always aborted, even when a later step fails. In a versioned bucket the probe's versions and delete
     marker are removed as well where the credentials allow it (C(s3:DeleteObjectVersion)); otherwise a warning says
@@ -99,6 +103,22 @@ options:
       - When V(false), a missing bucket fails the task.
     type: bool
     default: false
+  abort_incomplete_multipart_days:
+    description:
+      - "When greater than 0: make sure the bucket has a lifecycle rule that aborts multipart uploads under O(prefix)
+        that are not finished this many days after they started (C(AbortIncompleteMultipartUpload)). Interrupted
+        pushes otherwise leave their parts in the bucket, invisible to listings and billed, forever."
+      - "When no enabled rule covers O(prefix) yet, the rule C(dockyard-abort-incomplete-multipart) is added, with the
+        filter prefix O(prefix) followed by C(/) (empty when O(prefix) is empty). The bucket's lifecycle configuration
+        is read, the rule added and the whole configuration written back, so every existing rule is kept."
+      - An existing enabled rule of another ID that covers O(prefix) is left as it is, whatever its number of days.
+        The rule C(dockyard-abort-incomplete-multipart) itself is updated when its days, status or filter differ.
+      - Needs C(s3:GetLifecycleConfiguration) and C(s3:PutLifecycleConfiguration). Without the first the task fails
+        (writing the configuration without reading it would drop the existing rules).
+      - V(0) changes nothing; the rule is only reported in RV(bucket.multipart_lifecycle).
+    type: int
+    default: 0
+    version_added: 0.2.0
   timeout:
     description:
       - Connect timeout and read timeout of every request, in seconds.
@@ -113,17 +133,24 @@ attributes:
       - In check mode only the read-only checks run (exists, region, list and the settings). Put, read, delete,
         multipart and bucket creation are skipped and reported as V(null) (and V(skipped) in RV(checks)).
       - With O(create=true) and a missing bucket, check mode reports C(changed=true) and skips the other checks.
+      - With O(abort_incomplete_multipart_days), check mode reports C(changed=true) when the lifecycle rule would be
+        added or updated, and writes nothing; RV(bucket.multipart_lifecycle) then shows the bucket as it is.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+    support: partial
+    details:
+      - Only for the lifecycle rule of O(abort_incomplete_multipart_days) - the diff shows RV(bucket.multipart_lifecycle)
+        before and after (its days, rule ID and prefix).
 notes:
   - "The permissions needed, on C(arn:aws:s3:::<bucket>): C(s3:ListBucket) (also used by C(HeadBucket)),
     C(s3:ListBucketMultipartUploads), and C(s3:GetBucketLocation) where C(HeadBucket) does not report the region;
     on C(arn:aws:s3:::<bucket>/<prefix>/*): C(s3:PutObject) (also for multipart uploads), C(s3:GetObject),
     C(s3:DeleteObject), C(s3:ListMultipartUploadParts) and C(s3:AbortMultipartUpload). These are the permissions
     the registry needs too. O(create=true) needs C(s3:CreateBucket)."
-  - Reading the settings needs C(s3:GetEncryptionConfiguration), C(s3:GetBucketVersioning) and
-    C(s3:GetBucketPublicAccessBlock); without them the settings are reported as V(denied) and the task does not fail.
+  - Reading the settings needs C(s3:GetEncryptionConfiguration), C(s3:GetBucketVersioning),
+    C(s3:GetBucketPublicAccessBlock) and C(s3:GetLifecycleConfiguration); without them the settings are reported as
+    V(denied) and the task does not fail (except with O(abort_incomplete_multipart_days) greater than 0, which also
+    needs C(s3:PutLifecycleConfiguration)).
 seealso:
   - module: amazon.aws.s3_bucket_info
   - name: The registry's S3 storage driver
@@ -155,6 +182,13 @@ EXAMPLES = r"""
     profile: registry
     create: true
   register: registry_bucket
+
+- name: Check the bucket and make sure interrupted uploads under registry/ are aborted after 7 days
+  dockyard.registry.s3_bucket_check:
+    bucket: example-registry
+    region: eu-central-1
+    prefix: registry
+    abort_incomplete_multipart_days: 7
 
 - name: Show whether the bucket is encrypted
   ansible.builtin.debug:
@@ -224,6 +258,40 @@ bucket:
         IgnorePublicAcls: true
         BlockPublicPolicy: true
         RestrictPublicBuckets: true
+    multipart_lifecycle:
+      description:
+        - The lifecycle rule that aborts incomplete multipart uploads under O(prefix), after the task's change (if
+          any; in check mode, as the bucket is).
+        - A rule counts when it is C(Enabled), has C(AbortIncompleteMultipartUpload.DaysAfterInitiation), and its
+          filter covers O(prefix) - its prefix (C(Prefix), C(Filter.Prefix) or C(Filter.And.Prefix)) is empty or a
+          prefix of O(prefix) followed by C(/). Rules that also filter by tags or object size do not count.
+        - When several rules count, the one with the fewest days is reported.
+      type: dict
+      contains:
+        present:
+          description:
+            - Whether such a rule exists. V(false) also when the bucket has no lifecycle configuration.
+            - V(null) if it could not be found out (the credentials may not read the configuration, which gives a
+              warning; the store does not implement it; or the check was skipped).
+          type: bool
+          sample: true
+        days:
+          description: The rule's C(DaysAfterInitiation), V(null) when there is no rule.
+          type: int
+          sample: 7
+        rule_id:
+          description: The rule's ID, V(null) when there is no rule.
+          type: str
+          sample: dockyard-abort-incomplete-multipart
+        prefix:
+          description: The prefix of the rule's filter (V('') for the whole bucket), V(null) when there is no rule.
+          type: str
+          sample: registry/
+      sample:
+        present: true
+        days: 7
+        rule_id: dockyard-abort-incomplete-multipart
+        prefix: registry/
     timings:
       description: Duration of every S3 request that was made, in seconds, by operation.
       type: dict
@@ -233,6 +301,25 @@ bucket:
         put_object: 0.011
         get_object: 0.006
         delete_object: 0.007
+diff:
+  description: >-
+    In diff mode, when the lifecycle configuration was read with O(abort_incomplete_multipart_days) greater than 0,
+    RV(bucket.multipart_lifecycle) before and after the change.
+  returned: in diff mode with O(abort_incomplete_multipart_days) greater than 0, when the lifecycle configuration was read
+  type: dict
+  sample:
+    before:
+      multipart_lifecycle:
+        present: false
+        days: null
+        rule_id: null
+        prefix: null
+    after:
+      multipart_lifecycle:
+        present: true
+        days: 7
+        rule_id: dockyard-abort-incomplete-multipart
+        prefix: registry/
 checks:
   description: One entry per check, in the order they ran.
   returned: always
@@ -242,7 +329,7 @@ checks:
     name:
       description: >-
         The check: V(exists), V(create), V(region), V(list), V(write), V(read), V(delete), V(multipart),
-        V(encryption), V(versioning) or V(public_access_block).
+        V(encryption), V(versioning), V(public_access_block) or V(multipart_lifecycle).
       type: str
       sample: write
     status:
@@ -283,6 +370,7 @@ except ImportError:
     BOTO3_IMPORT_ERROR = traceback.format_exc()
 
 PROBE_NAME = '.dockyard-probe-'
+LIFECYCLE_RULE_ID = 'dockyard-abort-incomplete-multipart'
 
 DENIED_CODES = frozenset(['AccessDenied', 'Forbidden', '403', 'AllAccessDisabled'])
 UNSUPPORTED_CODES = frozenset(['NotImplemented', '501', 'MethodNotAllowed', '405', 'XNotImplemented'])
@@ -348,8 +436,10 @@ class BucketChecker(object):
         self.bucket = dict(
             name=self.bucket_name, exists=None, region=None, can_list=None, can_write=None, can_read=None,
             can_delete=None, can_multipart=None, encryption=None, versioning=None, public_access_block=None,
-            timings=self.timings,
+            multipart_lifecycle=unknown_lifecycle(), timings=self.timings,
         )
+        self.abort_days = params['abort_incomplete_multipart_days']
+        self.diff = None
         self.session = None
         self.client = None
         self.endpoint = params['endpoint_url']
@@ -696,6 +786,85 @@ class BucketChecker(object):
                            's3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration',
                            lambda response: response.get('PublicAccessBlockConfiguration') or 'none')
 
+    def read_lifecycle(self):
+        """The bucket's lifecycle rules ([] when it has none) and the rest of its configuration, or None, None
+        when they cannot be read (the check is recorded then)."""
+        name = 'multipart_lifecycle'
+        operation, action = 'GetBucketLifecycleConfiguration', 's3:GetLifecycleConfiguration'
+        try:
+            response = self.call('get_bucket_lifecycle_configuration', 'get_bucket_lifecycle_configuration',
+                                 Bucket=self.bucket_name)
+        except (BotoCoreError, ClientError) as exc:
+            code, status = _error_info(exc)[:2]
+            if code == 'NoSuchLifecycleConfiguration':
+                return [], {}
+            if code in UNSUPPORTED_CODES or status == 501:
+                msg = '%s is not implemented by the store (%s)' % (operation, code)
+                if self.abort_days:
+                    self.add_check(name, 'failed', msg + ': set abort_incomplete_multipart_days to 0 and remove '
+                                   'interrupted uploads some other way')
+                else:
+                    self.add_check(name, 'unsupported', msg)
+            elif code in DENIED_CODES:
+                msg = self.explain(exc, operation, action, self.arn())[0]
+                if self.abort_days:
+                    # PutBucketLifecycleConfiguration replaces the whole configuration: without reading it first,
+                    # writing our rule would drop every other rule.
+                    self.add_check(name, 'failed', msg + ' - it is needed to add the rule of '
+                                   'abort_incomplete_multipart_days without dropping the existing rules')
+                else:
+                    self.add_check(name, 'denied', msg)
+                    self.module.warn(self.scrub('%s (the registry does not need it; without it, whether interrupted '
+                                                'uploads are aborted is unknown)' % msg))
+            else:
+                self.failed(name, exc, operation, action, self.arn())
+            return None, None
+        rest = {}
+        # Settings of the configuration besides its rules, written back as they were read.
+        if response.get('TransitionDefaultMinimumObjectSize'):
+            rest['TransitionDefaultMinimumObjectSize'] = response['TransitionDefaultMinimumObjectSize']
+        return list(response.get('Rules') or []), rest
+
+    def check_lifecycle(self):
+        rules, rest = self.read_lifecycle()
+        if rules is None:
+            return
+        root = self.list_prefix()
+        before = lifecycle_report(find_abort_rule(rules, root))
+        after = before
+        wanted = None
+        if self.abort_days > 0:
+            wanted = with_abort_rule(rules, root, self.abort_days)
+        if wanted is not None:
+            after = lifecycle_report(find_abort_rule(wanted, root))
+            what = 'the rule %s (%d days) %s' % (LIFECYCLE_RULE_ID, self.abort_days,
+                                                 'updated' if find_rule(rules, LIFECYCLE_RULE_ID) else 'added')
+            if self.check_mode:
+                self.changed = True
+                self.add_check('multipart_lifecycle', 'ok', 'check mode: %s would be written' % what)
+            else:
+                try:
+                    self.call('put_bucket_lifecycle_configuration', 'put_bucket_lifecycle_configuration',
+                              Bucket=self.bucket_name, LifecycleConfiguration={'Rules': wanted}, **rest)
+                except (BotoCoreError, ClientError) as exc:
+                    self.bucket['multipart_lifecycle'] = before
+                    self.failed('multipart_lifecycle', exc, 'PutBucketLifecycleConfiguration',
+                                's3:PutLifecycleConfiguration', self.arn(),
+                                suffix='; the lifecycle rule %s (abort_incomplete_multipart_days=%d) was not written: '
+                                       'allow that action, add such a rule yourself, or set '
+                                       'abort_incomplete_multipart_days to 0' % (LIFECYCLE_RULE_ID, self.abort_days))
+                    return
+                self.changed = True
+                self.add_check('multipart_lifecycle', 'ok', what)
+        elif before['present']:
+            self.add_check('multipart_lifecycle', 'ok')
+        else:
+            self.add_check('multipart_lifecycle', 'ok', 'no enabled lifecycle rule aborts incomplete multipart uploads '
+                           'under %s' % (root or 'the top of the bucket'))
+        self.bucket['multipart_lifecycle'] = before if self.check_mode else after
+        if self.abort_days > 0:
+            self.diff = dict(before=dict(multipart_lifecycle=before), after=dict(multipart_lifecycle=after))
+
     def run(self):
         """Runs the checks; returns the list of problems (empty when all passed)."""
         stop = None
@@ -708,12 +877,90 @@ class BucketChecker(object):
                 self.check_objects()
                 self.check_multipart()
                 self.check_settings()
+                self.check_lifecycle()
         except StopChecks as exc:
             stop = self.scrub(exc)
         problems = [check['msg'] for check in self.checks if check['status'] == 'failed']
         if stop and stop not in problems:
             problems.append(stop)
         return problems
+
+
+def rule_prefix(rule):
+    """The key prefix a lifecycle rule applies to ('' for the whole bucket), or None when its filter also selects
+    by tags or object size (it then does not apply to every object under the prefix)."""
+    if 'Filter' not in rule:
+        return rule.get('Prefix') or ''
+    rule_filter = rule.get('Filter') or {}
+    if 'And' in rule_filter:
+        both = rule_filter['And'] or {}
+        if set(k for k, v in both.items() if v not in (None, [], '')) - set(['Prefix']):
+            return None
+        return both.get('Prefix') or ''
+    if set(k for k, v in rule_filter.items() if v is not None) - set(['Prefix']):
+        return None
+    return rule_filter.get('Prefix') or ''
+
+
+def abort_days(rule):
+    """A rule's AbortIncompleteMultipartUpload days, or None."""
+    days = (rule.get('AbortIncompleteMultipartUpload') or {}).get('DaysAfterInitiation')
+    return days if isinstance(days, int) and not isinstance(days, bool) else None
+
+
+def covers(rule, root):
+    """Whether an enabled rule aborts incomplete multipart uploads of every key under ROOT ('' or 'dir/')."""
+    if rule.get('Status') != 'Enabled' or abort_days(rule) is None:
+        return False
+    prefix = rule_prefix(rule)
+    return prefix is not None and root.startswith(prefix)
+
+
+def find_rule(rules, rule_id):
+    for rule in rules:
+        if rule.get('ID') == rule_id:
+            return rule
+    return None
+
+
+def find_abort_rule(rules, root):
+    """The covering rule that aborts soonest (ours first among equals), or None."""
+    found = [rule for rule in rules if covers(rule, root)]
+    if not found:
+        return None
+    return min(found, key=lambda rule: (abort_days(rule), rule.get('ID') != LIFECYCLE_RULE_ID))
+
+
+def unknown_lifecycle():
+    """RV(bucket.multipart_lifecycle) when the configuration was not read."""
+    return dict(present=None, days=None, rule_id=None, prefix=None)
+
+
+def lifecycle_report(rule):
+    """RV(bucket.multipart_lifecycle) for the covering rule RULE, or for none."""
+    if rule is None:
+        return dict(present=False, days=None, rule_id=None, prefix=None)
+    return dict(present=True, days=abort_days(rule), rule_id=rule.get('ID'), prefix=rule_prefix(rule))
+
+
+def with_abort_rule(rules, root, days):
+    """The rules with ours added or corrected, or None when nothing needs to change.
+
+    Ours is only added when no other enabled rule covers ROOT; when it exists, it is corrected whatever the others
+    are. Every other rule is kept unchanged, in its place."""
+    ours = find_rule(rules, LIFECYCLE_RULE_ID)
+    if ours is None:
+        if any(covers(rule, root) for rule in rules):
+            return None
+        return list(rules) + [dict(ID=LIFECYCLE_RULE_ID, Status='Enabled', Filter=dict(Prefix=root),
+                                   AbortIncompleteMultipartUpload=dict(DaysAfterInitiation=days))]
+    if ours.get('Status') == 'Enabled' and abort_days(ours) == days and 'Prefix' not in ours \
+            and ours.get('Filter') == dict(Prefix=root):
+        return None
+    fixed = dict((k, v) for k, v in ours.items() if k != 'Prefix')
+    fixed.update(Status='Enabled', Filter=dict(Prefix=root),
+                 AbortIncompleteMultipartUpload=dict(DaysAfterInitiation=days))
+    return [fixed if rule is ours else rule for rule in rules]
 
 
 def _encryption(response):
@@ -740,6 +987,7 @@ def main():
             ca_bundle=dict(type='path'),
             create=dict(type='bool', default=False),
             timeout=dict(type='int', default=10),
+            abort_incomplete_multipart_days=dict(type='int', default=0),
         ),
         required_together=[('access_key', 'secret_key')],
         mutually_exclusive=[('profile', 'access_key'), ('profile', 'secret_key'), ('profile', 'session_token')],
@@ -750,10 +998,14 @@ def main():
                          exception=BOTO3_IMPORT_ERROR)
     if module.params['timeout'] < 1:
         module.fail_json(msg='timeout must be at least 1 second')
+    if module.params['abort_incomplete_multipart_days'] < 0:
+        module.fail_json(msg='abort_incomplete_multipart_days must be 0 (do nothing) or a number of days')
 
     checker = BucketChecker(module)
     problems = checker.run()
     result = dict(changed=checker.changed, bucket=checker.bucket, checks=checker.checks)
+    if module._diff and checker.diff is not None:
+        result['diff'] = checker.diff
     if problems:
         module.fail_json(msg='S3 bucket %s: %s' % (checker.bucket_name, '; '.join(problems)), **result)
     module.exit_json(**result)

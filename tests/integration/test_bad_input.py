@@ -24,8 +24,9 @@ throw-away containers: a Debian 12 target and one that looks like Gentoo.
 - Controls prove that the valid variables pass playbooks/validate.yml (failures=0, changed=0, only
   validation tasks), so every bad case fails for its own reason; they include the names each TLS mode takes.
 
-The table, 143 cases: 106 site cases (102 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
-with several independent problems in one run), 19 role cases and 18 controls (issue 13 added the access cases, issue 14 the retention ones).
+The table, 145 cases: 108 site cases (104 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
+with several independent problems in one run), 19 role cases and 18 controls (issue 13 added the access cases, issue 14 the
+retention ones, issue 15 the per-user bcrypt cost's).
 Run: . scripts/lib.sh && pytest -p no:xdist tests/integration/test_bad_input.py (one playbook run of 5 to 10 s
 per case: about 11 minutes on 2 cores with Molecule running beside it; the fixtures are per-worker safe,
 but on 2 cores `-n 2` is slower than one process).
@@ -188,6 +189,11 @@ CASES = [
     case('cost-3', {'registry_htpasswd_cost': 3}, r'registry_htpasswd_cost must be an integer from 4 to 31, not 3'),
     case('cost-32', {'registry_htpasswd_cost': 32}, r'registry_htpasswd_cost must be an integer from 4 to 31, not 32'),
     case('cost-not-an-integer', {'registry_htpasswd_cost': 'ten'}, r"argument 'registry_htpasswd_cost' is of type str and we were unable to convert to int"),
+    # A user's own cost (issue 15): the same rule, named by the entry (the list's elements are raw: the filter checks it).
+    case('user-cost-3', {'registry_users': [dict(USER, cost=3)]},
+         r"registry_users\[0\] \('alice'\) cost must be an integer from 4 to 31, not 3; 10 \(the default\) or 11-12 at most"),
+    case('user-cost-not-an-integer', {'registry_users': [USER, {'name': 'robot', 'password': 'pw-robot', 'cost': 'ten'}]},
+         r"registry_users\[1\] \('robot'\) cost must be an integer from 4 to 31, not 'ten'"),
     case('os-family-unsupported', {}, [DOCKER_OS_MSG, NGINX_OS_MSG], host='gentoo'),
     case('letsencrypt-os-family-unsupported', LETSENCRYPT, [DOCKER_OS_MSG, NGINX_OS_MSG, LETSENCRYPT_OS_MSG], host='gentoo'),
     case('docker-daemon-sets-hosts', {'docker_daemon_options_extra': {'hosts': ['tcp://0.0.0.0:2375']}}, HOSTS_MSG),
@@ -298,8 +304,8 @@ CASES = [
          r'registry_retention_rules\[0\] has no repository: give a repository name or pattern such as team-a/\* or \*'),
     case('retention-keep-last-zero', dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'keep_last': 0}]),
          r"registry_retention_rules\[0\] \(app-\*\): keep_last must be a whole number of 1 or more, not 0"),
-    case('retention-regex-does-not-compile', dict(RETENTION, registry_retention_rules=[
-        {'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v[0-9']}]),
+    case('retention-regex-does-not-compile',
+         dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v[0-9']}]),
          r"registry_retention_rules\[0\] \(app-\*\): keep_tags\[0\] '\^v\[0-9' is not a regular expression"),
     case('retention-duration-not-one', dict(RETENTION, registry_retention_rules=[{'repository': 'app-*', 'older_than': '2 weeks'}]),
          r"registry_retention_rules\[0\] \(app-\*\): older_than '2 weeks' is not a duration: give one or more whole numbers"),
@@ -307,8 +313,8 @@ CASES = [
          r"registry_retention_user 'alice' has access push in registry_users: retention deletes manifests, give it access admin"),
     case('retention-without-delete', dict(RETENTION, registry_delete_enabled=False),
          r'registry_retention_rules need registry_delete_enabled: true'),
-    case('retention-problems-at-once', dict(RETENTION, registry_retention_user='', registry_retention_rules=[
-        {'repository': 'a', 'keep_last': 0}, 'app']),
+    case('retention-problems-at-once',
+         dict(RETENTION, registry_retention_user='', registry_retention_rules=[{'repository': 'a', 'keep_last': 0}, 'app']),
          [r'registry_retention_rules\[0\] \(a\): keep_last must be', r'registry_retention_rules\[1\] must be a dictionary',
           r'registry_retention_user is required with registry_retention_rules']),
 ]
@@ -417,8 +423,10 @@ CONTROLS = [
                                      {'name': 'reader', 'password': 'pw-reader', 'access': 'pull', 'repositories': ['team-a/*']},
                                      {'name': "o'neil.b+c", 'password': 'pw-oneil'},
                                      {'name': 'gone', 'state': 'absent', 'access': 'pull'}]}, id='access-levels-and-patterns'),
-    # Retention and garbage collection (issue 14): rules of every kind, their admin, a timer.
-    pytest.param(dict(RETENTION, registry_gc_schedule='Sun *-*-* 03:00:00', registry_gc_delete_untagged=False,
+    # Retention and garbage collection (issue 14): rules of every kind, their admin (with its own bcrypt cost, issue 15:
+    # many requests, a random secret; the global cost as a survey's string), a timer.
+    pytest.param(dict(RETENTION, registry_users=[USER, dict(RETENTION['registry_users'][1], cost=4)], registry_htpasswd_cost='11',
+                      registry_gc_schedule='Sun *-*-* 03:00:00', registry_gc_delete_untagged=False,
                       registry_retention_rules=[{'repository': 'team-a/*', 'keep_last': 10, 'keep_tags': ['^v[0-9]', '^latest$']},
                                                 {'repository': '*', 'older_than': '1w3d'}]), id='retention-and-gc'),
 ]

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, dockyard.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -35,7 +34,7 @@ def reply(stream):
 
 def main():
     addr = os.environ.get('REDIS_ADDR', '')
-    host, _, port = addr.rpartition(':')
+    host, dummy, port = addr.rpartition(':')
     host = host.strip('[]')
     if not host or not port.isdigit():
         sys.stderr.write('REDIS_ADDR must be host:port, not %r\n' % addr)

@@ -273,11 +273,12 @@ def test_credential_documents_the_access_keys(definitions):
     users = json.loads(example)
     assert {user.get('access') for user in users} >= {'pull', 'admin'}
     assert any(user.get('repositories') for user in users)
+    assert any(user.get('cost') == 4 for user in users)  # a user's own bcrypt cost (issue 15)
     assert users_json_problems(example) == []
     # The nginx rules the site derives from it (playbooks/vars/site.yml), without the passwords.
     rules = access_rules(users)
     assert [(rule['name'], rule['access']) for rule in rules] == [('ci', 'pull'), ('robot', 'push'), ('admin', 'admin')]
-    assert '"password"' not in json.dumps(rules)
+    assert '"password"' not in json.dumps(rules) and '"cost"' not in json.dumps(rules)
     # The comments above the credential type name the keys too.
     with open(os.path.join(ROOT, 'playbooks', 'vars', 'awx_setup.yml')) as handle:
         text = handle.read()
@@ -290,7 +291,8 @@ def test_credential_documents_the_access_keys(definitions):
     ({'repositories': ['Team-A/*']}, "registry_users[0] ('ci'): repositories[0] 'Team-A/*' has upper-case letters"),
     ({'access': 'admin', 'repositories': ['team-a/*']}, "registry_users[0] ('ci'): repositories cannot limit an admin user"),
     ({'repositories': 'team-a/*'}, "registry_users[0] ('ci'): repositories must be a list of patterns"),
-    ({'acess': 'pull'}, 'registry_users[0] has unknown keys acess; allowed: name, password, state, access, repositories'),
+    ({'acess': 'pull'}, 'registry_users[0] has unknown keys acess; allowed: name, password, state, cost, access, repositories'),
+    ({'cost': 3}, "registry_users[0] ('ci') cost must be an integer from 4 to 31, not 3;"),
 ])
 def test_credential_access_keys_are_checked(definitions, change, message):
     """The same checks refuse a wrong access key given through the credential (they can fail)."""
@@ -354,10 +356,12 @@ def test_job_templates(definitions):
     """A validate template (first) and the site one, each running a playbook of the project on the `registry` group
     of the inventory awx_setup.yml fills, with the site's variables (vars/site.yml) - so the same survey fits both."""
     templates = {t['playbook']: t for t in definitions['awx_job_templates']}
-    assert list(templates) == ['playbooks/validate.yml', 'playbooks/site.yml']
+    assert list(templates) == ['playbooks/validate.yml', 'playbooks/site.yml', 'playbooks/maintenance.yml']
     names = _template_names(definitions)
-    assert names == {'playbooks/validate.yml': 'dockyard.registry validate', 'playbooks/site.yml': 'dockyard.registry site'}
+    assert names == {'playbooks/validate.yml': 'dockyard.registry validate', 'playbooks/site.yml': 'dockyard.registry site',
+                     'playbooks/maintenance.yml': 'dockyard.registry maintenance'}
     assert templates['playbooks/site.yml']['become_enabled'] is True
+    assert templates['playbooks/maintenance.yml']['become_enabled'] is True
     # validate.yml only reads (test_validate_playbook_only_reads): no privilege escalation.
     assert templates['playbooks/validate.yml']['become_enabled'] is False
     for playbook in templates:
@@ -367,8 +371,24 @@ def test_job_templates(definitions):
     for play in [validate] + deploy:
         assert play['hosts'] == 'registry'
         assert play['vars_files'] == ['vars/site.yml']
-    # site.yml runs the same checks first: a site job never skips what the validate job reports.
+    # site.yml and maintenance.yml run the same checks first: neither job skips what the validate job reports.
     assert _load('playbooks', 'site.yml')[0].get('ansible.builtin.import_playbook') == 'validate.yml'
+    assert _load('playbooks', 'maintenance.yml')[0].get('ansible.builtin.import_playbook') == 'validate.yml'
+    maintenance = _plays('playbooks', 'maintenance.yml')
+    assert [play['hosts'] for play in maintenance] == ['registry']
+
+
+def test_maintenance_schedule(definitions):
+    """The maintenance job template gets a schedule only when a rule is set, and then answers the survey's required
+    questions (a scheduled job has nobody to ask)."""
+    task, = [task for play in _load('playbooks', 'awx_setup.yml') for task in play['tasks'] if 'awx.awx.schedule' in task]
+    assert task['when'] == 'awx_maintenance_schedule_rrule | length > 0'
+    assert task['awx.awx.schedule']['unified_job_template'] == '{{ awx_maintenance_job_template_name }}'
+    assert task['awx.awx.schedule']['extra_data'] == '{{ awx_maintenance_schedule_answers }}'
+    assert definitions['awx_maintenance_schedule_rrule'] == ''
+    check, = [task for play in _load('playbooks', 'awx_setup.yml') for task in play['tasks'] if task['name'] == 'Check the settings']
+    assert ('awx_maintenance_schedule_rrule | length == 0 or awx_maintenance_schedule_answers.registry_domain is defined'
+            in check['ansible.builtin.assert']['that'])
 
 
 def test_awx_setup_creates_every_template_alike():

@@ -79,6 +79,17 @@ def test_access_rules_drop_passwords_and_absent_users():
     assert SECRET not in repr(rules)
 
 
+def test_a_users_own_cost_goes_to_the_htpasswd_module_not_to_nginx():
+    users = [{'name': 'reaper', 'password': SECRET, 'access': 'admin', 'cost': 4},
+             {'name': 'robot', 'password': SECRET, 'repositories': ['team-a/*'], 'cost': 5}, {'name': 'alice', 'password': SECRET}]
+    assert access_problems(users, 'registry_users', True) == []
+    assert access_rules(users) == [{'name': 'reaper', 'access': 'admin'}, {'name': 'robot', 'access': 'push', 'repositories': ['team-a/*']},
+                                   {'name': 'alice', 'access': 'push'}]
+    assert access_problems(access_rules(users), 'nginx_access_rules') == []
+    assert htpasswd_users(users) == [{'name': 'reaper', 'password': SECRET, 'cost': 4}, {'name': 'robot', 'password': SECRET, 'cost': 5},
+                                     {'name': 'alice', 'password': SECRET}]
+
+
 def test_htpasswd_users():
     assert htpasswd_users(USERS) == [
         {'name': 'ci', 'password': SECRET}, {'name': 'robot', 'password': SECRET}, {'name': 'root', 'password': SECRET},

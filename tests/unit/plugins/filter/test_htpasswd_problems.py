@@ -32,9 +32,41 @@ def test_every_problem_at_once():
                       {'name': 'erin', 'pasword': 'x'}], 3)
     assert found[0].startswith('registry_htpasswd_cost must be an integer from 4 to 31, not 3;')
     assert "registry_users[3]: state must be present or absent, not 'gone'" in found
-    assert 'registry_users[4] has unknown keys pasword; allowed: name, password, state, access, repositories' in found
+    assert 'registry_users[4] has unknown keys pasword; allowed: name, password, state, cost, access, repositories' in found
     assert "registry_users: user 'alice' is listed 2 times in users; list each user once" in found
     assert any(problem.startswith("registry_users: user name 'ca:rol' contains ':'") for problem in found)
+    assert len(found) == 6, found
+
+
+# A user's own bcrypt cost (issue 15): the htpasswd module's users[].cost, with validate_cost's rule and words.
+COST_MESSAGE = ("registry_users[%d] ('%s') cost must be an integer from 4 to 31, not %r; 10 (the default) or 11-12 at most,"
+                " as the registry checks the hash on every request")
+
+
+def test_user_cost_fine():
+    assert problems([dict(USER, cost=4), {'name': 'bob', 'password': 'x', 'cost': 31}, {'name': 'ci', 'password': 'y', 'cost': None},
+                     {'name': 'robot', 'password': 'z', 'cost': '4'}]) == []
+    # Only the users without their own cost take the global one: its problem is the global one's.
+    assert problems([dict(USER, cost=4)], 3) == [
+        'registry_htpasswd_cost must be an integer from 4 to 31, not 3; 10 (the default) or 11-12 at most, as the registry'
+        ' checks the hash on every request']
+
+
+@pytest.mark.parametrize('cost', [3, 32, 0, 'ten', True, 4.5, [4]])
+def test_user_cost_named_by_its_entry(cost):
+    assert problems([USER, {'name': 'robot', 'password': 'x', 'cost': cost}]) == [COST_MESSAGE % (1, 'robot', cost)]
+
+
+def test_user_cost_with_other_problems_of_the_same_and_other_entries():
+    found = problems([{'name': 'robot', 'password': 'x', 'cost': 3, 'state': 'gone'}, dict(USER, cost=99), dict(USER, password='o'),
+                      {'name': 7, 'password': 'x', 'cost': 2}])
+    assert COST_MESSAGE % (0, 'robot', 3) in found
+    assert "registry_users[0]: state must be present or absent, not 'gone'" in found
+    assert COST_MESSAGE % (1, 'alice', 99) in found
+    assert ('registry_users[3] cost must be an integer from 4 to 31, not 2; 10 (the default) or 11-12 at most, as the registry'
+            ' checks the hash on every request') in found
+    assert 'registry_users[3]: name and password must be strings (quote numbers in YAML)' in found
+    assert "registry_users: user 'alice' is listed 2 times in users; list each user once" in found
     assert len(found) == 6, found
 
 

@@ -127,12 +127,15 @@ blob eligible for deletion: sha256:ccc
 
 
 def test_gc_summary_reads_the_counts():
-    assert registry_gc_summary(OUTPUT) == {'done': True, 'marked': 14, 'blobs': 9, 'manifests': 0,
-                                           'eligible_blobs': ['sha256:ccc', 'sha256:ddd']}
+    assert registry_gc_summary(OUTPUT) == {'done': True, 'marked': 14, 'blobs': 9, 'manifests': 0}
     assert registry_gc_summary(OUTPUT.splitlines()) == registry_gc_summary(OUTPUT)
 
 
 @pytest.mark.parametrize('output', ['', None, 'app-a\napp-a: marking manifest sha256:aaa\n', 42])
 def test_gc_summary_of_a_run_that_stopped(output):
-    assert registry_gc_summary(output) == {'done': False, 'marked': None, 'blobs': None, 'manifests': None,
-                                           'eligible_blobs': []}
+    assert registry_gc_summary(output) == {'done': False, 'marked': None, 'blobs': None, 'manifests': None}
+
+
+def test_gc_summary_takes_the_last_summary_line():
+    assert registry_gc_summary('1 blobs marked, 2 blobs and 3 manifests eligible for deletion\n'
+                               '4 blobs marked, 5 blobs and 6 manifests eligible for deletion')['marked'] == 4

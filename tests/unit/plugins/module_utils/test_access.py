@@ -191,6 +191,13 @@ def test_without_access():
     assert access.without_access(None) == [] and access.without_access([]) == []
 
 
+def test_without_access_keeps_a_users_own_cost():
+    users = [{'name': 'reaper', 'password': SECRET, 'access': 'admin', 'cost': 4}, {'name': 'ci', 'password': SECRET, 'cost': None}]
+    assert access.without_access(users) == [{'name': 'reaper', 'password': SECRET, 'cost': 4}, {'name': 'ci', 'password': SECRET, 'cost': None}]
+    # The nginx side never gets it.
+    assert access.access_rules(users) == [{'name': 'reaper', 'access': 'admin'}, {'name': 'ci', 'access': 'push'}]
+
+
 # --- The nginx maps, evaluated as nginx evaluates them ---------------------------------------------------------------
 
 def compile_entry(entry):

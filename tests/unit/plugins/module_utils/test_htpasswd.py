@@ -21,8 +21,8 @@ def bcrypt_hash(password, cost=4, prefix='$2y$'):
     return prefix + hashed[4:]
 
 
-def user(name, password=None, state='present'):
-    return dict(name=name, password=password, state=state)
+def user(name, password=None, state='present', **kwargs):
+    return dict(name=name, password=password, state=state, **kwargs)
 
 
 # --- split_lines / parse ---------------------------------------------------------------------------
@@ -156,6 +156,44 @@ def test_validate_users_fine():
     assert ht.validate_users([user('alice', 'a'), user('bob', state='absent')], 10) == []
 
 
+def test_user_label():
+    assert ht.user_label('users', 2, 'ci') == "users[2] ('ci')"
+    assert ht.user_label('registry_users', 0, 7) == 'registry_users[0]'
+
+
+@pytest.mark.parametrize('cost', [3, 32, -1, True, False, 'ten', '4', 4.0, [4]])
+def test_validate_users_refuses_a_bad_user_cost_by_name(cost):
+    errors = ht.validate_users([user('alice', 'a'), user('ci', 'b', cost=cost)], 10)
+    assert errors == ["users[1] ('ci') cost must be an integer from 4 to 31, not %r; 10 (the default) or 11-12 at most,"
+                      " as the registry checks the hash on every request" % (cost,)]
+
+
+def test_validate_user_list_names_the_variable_and_checks_absent_users_too():
+    errors = ht.validate_user_list([user('gone', state='absent', cost=99)], 'registry_users')
+    assert errors == ["registry_users[0] ('gone') cost must be an integer from 4 to 31, not 99; 10 (the default) or"
+                      " 11-12 at most, as the registry checks the hash on every request"]
+
+
+def test_validate_users_accepts_user_costs_in_range_and_none():
+    assert ht.validate_users([user('a', 'a', cost=4), user('b', 'b', cost=31), user('c', 'c', cost=None), user('d', 'd')], 10) == []
+
+
+def test_validate_users_reports_user_cost_with_the_other_problems():
+    errors = ht.validate_users([user('alice', 'a', cost=3), user('alice', 'b'), user('bob', '', cost=50)], 3)
+    assert errors[0].startswith('cost must be an integer from 4 to 31, not 3;')
+    assert errors[1].startswith("users[0] ('alice') cost must be an integer from 4 to 31, not 3;")
+    assert "user 'alice' is listed 2 times" in errors[2]
+    assert errors[3].startswith("users[2] ('bob') cost must be an integer from 4 to 31, not 50;")
+    assert "user 'bob': the password is empty" in errors[4]
+    assert len(errors) == 5, errors
+
+
+def test_user_cost():
+    assert ht.user_cost(user('a', 'a'), 10) == 10
+    assert ht.user_cost(user('a', 'a', cost=None), 10) == 10
+    assert ht.user_cost(user('a', 'a', cost=4), 10) == 4
+
+
 # --- parallel_map -------------------------------------------------------------------------------------
 
 def test_parallel_map_keeps_order():
@@ -247,6 +285,42 @@ def test_update_cost_change_rehashes_matching_passwords(hashes):
     result = ht.update(lines, [user('alice', 'alice-pw'), user('carol', 'carol-pw')], cost=4)
     assert result.updated == ['carol']
     assert result.hashes['carol'].startswith('$2y$04$')
+
+
+def test_update_new_users_get_their_own_cost_or_the_global_one():
+    result = ht.update([], [user('robot', 'robot-pw', cost=4), user('alice', 'alice-pw'), user('bob', 'bob-pw', cost=None)],
+                       cost=5)
+    assert result.added == ['robot', 'alice', 'bob']
+    assert ht.bcrypt_cost(result.hashes['robot']) == 4
+    assert ht.bcrypt_cost(result.hashes['alice']) == 5
+    assert ht.bcrypt_cost(result.hashes['bob']) == 5
+    assert ht.check_password('robot-pw', result.hashes['robot'])
+
+
+def test_update_user_at_its_own_cost_is_up_to_date_whatever_the_global_cost(hashes):
+    lines = ht.parse(file_text(hashes), PATH)
+    # carol's hash is at cost 5, alice's and bob's at 4
+    users = [user('alice', 'alice-pw', cost=4), user('bob', 'bob-pw'), user('carol', 'carol-pw', cost=5)]
+    assert not ht.update(lines, users, cost=4).changed
+    # Only the global cost changes: bob (without a cost of his own) is rehashed, alice and carol are left alone.
+    result = ht.update(lines, users, cost=6)
+    assert (result.added, result.removed, result.updated) == ([], [], ['bob'])
+    assert list(result.hashes) == ['bob'] and ht.bcrypt_cost(result.hashes['bob']) == 6
+
+
+def test_update_user_whose_hash_has_another_cost_than_its_own_is_rehashed(hashes):
+    lines = ht.parse(file_text(hashes), PATH)
+    # alice's hash is at 4 = the global cost, but she asks for 5; carol's at 5, she asks for 4.
+    users = [user('alice', 'alice-pw', cost=5), user('carol', 'carol-pw', cost=4)]
+    result = ht.update(lines, users, cost=4)
+    assert result.updated == ['alice', 'carol']
+    assert ht.bcrypt_cost(result.hashes['alice']) == 5 and ht.bcrypt_cost(result.hashes['carol']) == 4
+    assert ht.check_password('alice-pw', result.hashes['alice'])
+    # With on_create the stored hash stays, whatever its cost.
+    assert not ht.update(lines, users, update_password='on_create', cost=4).changed
+    # In check mode the same users are reported, nothing is hashed.
+    result = ht.update(lines, users, cost=4, compute_hashes=False)
+    assert (result.updated, result.hashes) == (['alice', 'carol'], None)
 
 
 def test_update_without_hashing_for_check_mode(hashes):

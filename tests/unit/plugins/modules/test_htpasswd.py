@@ -218,6 +218,71 @@ def test_cost_change_with_on_create_keeps_hash(existing):
     assert entries(existing)['alice'].startswith('$2y$04$')
 
 
+# --- a cost per user (issue 15) -----------------------------------------------------------------------
+
+def test_user_cost_for_new_users_and_rerun_changes_nothing(path):
+    args = dict(path=path, cost=5, users=[dict(name='robot', password='robot-secret', cost=4), dict(name='alice', password='alice-pw')])
+    assert run(args)['users_added'] == ['robot', 'alice']
+    assert entries(path)['robot'].startswith('$2y$04$') and entries(path)['alice'].startswith('$2y$05$')
+    assert verifies(path, 'robot', 'robot-secret')
+    os.utime(path, (OLD, OLD))
+    before = snapshot(path)
+    result = run(args)
+    assert not result['changed'] and result['users_updated'] == []
+    assert snapshot(path) == before
+
+
+def test_global_cost_change_leaves_users_with_their_own_cost_alone(existing, hashes):
+    # alice and bob are at cost 4; alice keeps 4 as her own, bob follows the global cost.
+    users = [dict(name='alice', password='alice-pw', cost=4), dict(name='bob', password='bob-pw')]
+    assert not run(dict(path=existing, cost=4, users=users))['changed']
+    result = run(dict(path=existing, cost=5, users=users))
+    assert (result['users_added'], result['users_removed'], result['users_updated']) == ([], [], ['bob'])
+    assert entries(existing)['alice'] == hashes['alice']
+    assert entries(existing)['bob'].startswith('$2y$05$') and verifies(existing, 'bob', 'bob-pw')
+    assert not run(dict(path=existing, cost=5, users=users))['changed']
+
+
+def test_user_whose_hash_has_another_cost_than_its_own_is_rehashed(existing, hashes):
+    users = [dict(name='alice', password='alice-pw', cost=5), dict(name='bob', password='bob-pw', cost=None)]
+    # on_create: the stored hash stays, whatever its cost.
+    assert not run(dict(path=existing, cost=4, users=users, update_password='on_create'))['changed']
+    result = run(dict(path=existing, cost=4, users=users))
+    assert result['users_updated'] == ['alice']
+    assert entries(existing)['alice'].startswith('$2y$05$') and verifies(existing, 'alice', 'alice-pw')
+    assert entries(existing)['bob'] == hashes['bob']  # cost None: the global cost, which its hash has
+
+
+def test_user_cost_in_check_mode_reports_and_changes_nothing(existing):
+    before = snapshot(existing)
+    users = [dict(name='alice', password='alice-pw', cost=5), dict(name='bob', password='bob-pw', cost=4),
+             dict(name='robot', password='robot-secret', cost=4)]
+    result = run(dict(path=existing, cost=4, users=users), check_mode=True, diff=True)
+    assert result['changed']
+    assert (result['users_added'], result['users_updated']) == (['robot'], ['alice'])
+    assert result['diff'][0]['after'] == 'user: alice (new hash)\nuser: bob\nuser: robot\n'
+    assert snapshot(existing) == before
+
+
+@pytest.mark.parametrize('cost', [3, 32, True])
+def test_bad_user_cost_fails_with_the_user_name_and_leaves_file_untouched(existing, cost):
+    before = snapshot(existing)
+    result = fail(dict(path=existing, cost=4, users=[dict(name='carol', password='pw'), dict(name='robot', password='pw', cost=cost)]))
+    assert result['msg'].startswith("users[1] ('robot') cost must be an integer from 4 to 31, not %r;" % (cost,))
+    assert snapshot(existing) == before
+
+
+def test_user_cost_not_a_number_fails(path):
+    result = fail(dict(path=path, users=[dict(name='robot', password='pw', cost='ten')]))
+    assert 'cost' in result['msg'] and 'int' in result['msg']
+    assert not os.path.exists(path)
+
+
+def test_user_cost_as_a_string_of_digits_is_taken(path):
+    run(dict(path=path, cost=5, users=[dict(name='robot', password='pw', cost='4')]))
+    assert entries(path)['robot'].startswith('$2y$04$')
+
+
 def test_crlf_file(path, hashes):
     write(path, 'alice:%s\r\nbob:%s\r\n' % (hashes['alice'], hashes['bob']))
     before = snapshot(path)

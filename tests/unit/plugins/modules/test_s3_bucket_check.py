@@ -17,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -39,7 +40,8 @@ from ansible_collections.dockyard.registry.tests.unit.plugins.modules.utils impo
 
 ROOT_KEYS = dict(access_key='testing', secret_key='testing')  # moto's default account, used where auth is off
 WRITE_OPERATIONS = {'PutObject', 'DeleteObject', 'DeleteObjects', 'CreateMultipartUpload', 'UploadPart',
-                    'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateBucket', 'CopyObject'}
+                    'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateBucket', 'CopyObject',
+                    'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle'}
 TIMEOUT_MARGIN = 3.0  # seconds allowed on top of the module's timeout before an unreachable endpoint fails
 
 
@@ -61,14 +63,17 @@ def _moto_command(port):
 def moto_server(**env):
     port = _free_port()
     environment = dict(os.environ, **env)
-    proc = subprocess.Popen(_moto_command(port), env=environment, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    # The server logs every request to stderr: into a file, as a pipe nobody reads fills up after a few hundred
+    # requests and then blocks the server in the middle of a request.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(_moto_command(port), env=environment, stdout=subprocess.DEVNULL, stderr=log)
     url = 'http://127.0.0.1:%d' % port
     try:
         deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
-                raise RuntimeError('moto_server exited: %s' % proc.stderr.read().decode(errors='replace'))
+                log.seek(0)
+                raise RuntimeError('moto_server exited: %s' % log.read().decode(errors='replace'))
             try:
                 with contextlib.closing(socket.create_connection(('127.0.0.1', port), timeout=1)):
                     break
@@ -84,7 +89,7 @@ def moto_server(**env):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stderr.close()
+        log.close()
 
 
 def _reset_auth(url, count):
@@ -135,7 +140,7 @@ def bucket(s3):
 ALL_ACTIONS = ['s3:HeadBucket', 's3:ListBucket', 's3:GetBucketLocation', 's3:PutObject', 's3:GetObject',
                's3:DeleteObject', 's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts',
                's3:AbortMultipartUpload', 's3:GetEncryptionConfiguration', 's3:GetBucketVersioning',
-               's3:GetBucketPublicAccessBlock', 's3:CreateBucket']
+               's3:GetBucketPublicAccessBlock', 's3:GetLifecycleConfiguration', 's3:CreateBucket']
 # case: (actions left out of the policy, action the message must name, the checks that fail, expected bucket flags)
 DENIED_CASES = {
     'head-and-list': (['s3:HeadBucket', 's3:ListBucket'], 's3:ListBucket', {'exists'},
@@ -157,6 +162,7 @@ DENIED_CASES = {
 }
 IAM_BUCKET = 'dockyard-iam'
 IAM_VERSIONED_BUCKET = 'dockyard-iam-versioned'
+IAM_LIFECYCLE_BUCKET = 'dockyard-iam-lifecycle'
 IAM_REGION = 'eu-west-1'
 
 
@@ -166,13 +172,15 @@ def iam_moto():
     with moto_server(INITIAL_NO_AUTH_ACTION_COUNT='0') as url:
         _reset_auth(url, 'inf')  # set up without authentication ...
         root = client(url, region=IAM_REGION)
-        for name in (IAM_BUCKET, IAM_VERSIONED_BUCKET):
+        for name in (IAM_BUCKET, IAM_VERSIONED_BUCKET, IAM_LIFECYCLE_BUCKET):
             root.create_bucket(Bucket=name, CreateBucketConfiguration={'LocationConstraint': IAM_REGION})
         root.put_bucket_versioning(Bucket=IAM_VERSIONED_BUCKET, VersioningConfiguration={'Status': 'Enabled'})
         iam = client(url, 'iam')
         policies = dict(('no-' + case, [a for a in ALL_ACTIONS if a not in missing])
                         for case, (missing, dummy, dummy2, dummy3) in DENIED_CASES.items())
         policies['no-create'] = [a for a in ALL_ACTIONS if a != 's3:CreateBucket']
+        policies['no-get-lifecycle'] = [a for a in ALL_ACTIONS if a != 's3:GetLifecycleConfiguration']
+        policies['lifecycle'] = ALL_ACTIONS + ['s3:PutLifecycleConfiguration']
         policies['all'] = ALL_ACTIONS
         policies['admin'] = ['s3:*']
         users = {}
@@ -199,8 +207,8 @@ def iam_args(iam_moto, user, **more):
 
 # --- running the module -------------------------------------------------------------------------------
 
-def call(args, expect, check_mode=False):
-    return utils.call(s3_bucket_check.main, args, expect, check_mode=check_mode)
+def call(args, expect, check_mode=False, diff=False):
+    return utils.call(s3_bucket_check.main, args, expect, check_mode=check_mode, diff=diff)
 
 
 def run(args, **kwargs):
@@ -265,12 +273,14 @@ def test_all_checks_pass_and_leave_nothing_behind(moto_url, s3, bucket):
     assert info['public_access_block'] == 'none'
     assert set(status(result).values()) == {'ok'}
     assert [c['name'] for c in result['checks']] == ['exists', 'region', 'list', 'write', 'read', 'delete',
-                                                     'multipart', 'encryption', 'versioning', 'public_access_block']
+                                                     'multipart', 'encryption', 'versioning', 'public_access_block',
+                                                     'multipart_lifecycle']
+    assert info['multipart_lifecycle'] == dict(present=False, days=None, rule_id=None, prefix=None)
     timings = info['timings']
     for name in ('head_bucket', 'list_objects_v2', 'put_object', 'get_object', 'delete_object',
                  'create_multipart_upload', 'upload_part', 'list_multipart_uploads', 'list_parts',
                  'abort_multipart_upload', 'get_bucket_encryption', 'get_bucket_versioning',
-                 'get_public_access_block'):
+                 'get_public_access_block', 'get_bucket_lifecycle_configuration'):
         assert isinstance(timings[name], float) and 0 <= timings[name] < 10, name
     operations = [op for op, dummy in calls]
     assert 'ListBuckets' not in operations
@@ -578,3 +588,289 @@ def test_iam_versioned_bucket_without_delete_version_warns(iam_moto):
     assert len(warnings) == 1 and 's3:DeleteObjectVersion' in warnings[0] and left[0]['Key'] in warnings[0]
     for version in left:
         admin.delete_object(Bucket=IAM_VERSIONED_BUCKET, Key=version['Key'], VersionId=version['VersionId'])
+
+
+# --- the lifecycle rule that aborts incomplete multipart uploads -------------------------------------------
+
+OUR_RULE = s3_bucket_check.LIFECYCLE_RULE_ID
+NO_RULE = dict(present=False, days=None, rule_id=None, prefix=None)
+
+
+def abort_rule(rule_id, days, status='Enabled', **filters):
+    """A lifecycle rule that aborts incomplete multipart uploads; FILTERS are the rule's (default: Filter={})."""
+    rule = dict(ID=rule_id, Status=status, AbortIncompleteMultipartUpload=dict(DaysAfterInitiation=days))
+    rule.update(filters or dict(Filter={}))
+    return rule
+
+
+# An unrelated rule that must survive any change the module makes.
+EXPIRE_TMP = dict(ID='expire-tmp', Status='Enabled', Filter=dict(Prefix='tmp/'), Expiration=dict(Days=30))
+
+
+def lifecycle_rules(s3, bucket):
+    """The bucket's lifecycle rules as the store returns them; None when it has no lifecycle configuration."""
+    try:
+        return s3.get_bucket_lifecycle_configuration(Bucket=bucket)['Rules']
+    except ClientError as exc:
+        assert exc.response['Error']['Code'] == 'NoSuchLifecycleConfiguration'
+        return None
+
+
+def put_rules(s3, bucket, *rules):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={'Rules': list(rules)})
+    return lifecycle_rules(s3, bucket)
+
+
+def lifecycle_args(moto_url, bucket, **more):
+    return dict(dict(ROOT_KEYS, bucket=bucket, region='eu-west-1', endpoint_url=moto_url, prefix='registry'), **more)
+
+
+def operations(calls):
+    return [op for op, dummy in calls]
+
+
+def test_lifecycle_no_configuration(moto_url, s3, bucket):
+    with api_calls() as calls:
+        result = run(lifecycle_args(moto_url, bucket))
+    assert 'GetBucketLifecycleConfiguration' in operations(calls)
+    assert 'PutBucketLifecycleConfiguration' not in operations(calls)
+    assert result['changed'] is False
+    assert result['bucket']['multipart_lifecycle'] == NO_RULE
+    check = [c for c in result['checks'] if c['name'] == 'multipart_lifecycle'][0]
+    assert check['status'] == 'ok' and 'no enabled lifecycle rule' in check['msg'] and 'registry/' in check['msg']
+    assert 'diff' not in result
+    assert lifecycle_rules(s3, bucket) is None
+
+
+@pytest.mark.parametrize('filters, prefix', [
+    (dict(Filter={}), ''),
+    (dict(Filter=dict(Prefix='')), ''),
+    (dict(Filter=dict(Prefix='registry/')), 'registry/'),
+    (dict(Filter=dict(Prefix='reg')), 'reg'),
+    (dict(Prefix='registry'), 'registry'),
+    (dict(Filter=dict(And=dict(Prefix='registry/'))), 'registry/'),
+], ids=['empty-filter', 'empty-prefix', 'same-prefix', 'shorter-prefix', 'legacy-prefix', 'and-prefix'])
+def test_lifecycle_covering_rule_is_reported(moto_url, s3, bucket, filters, prefix):
+    put_rules(s3, bucket, EXPIRE_TMP, abort_rule('theirs', 4, **filters))
+    result = run(lifecycle_args(moto_url, bucket))
+    assert result['bucket']['multipart_lifecycle'] == dict(present=True, days=4, rule_id='theirs', prefix=prefix)
+    assert status(result)['multipart_lifecycle'] == 'ok'
+    assert result['changed'] is False
+
+
+def test_lifecycle_reports_the_rule_that_aborts_soonest(moto_url, s3, bucket):
+    put_rules(s3, bucket, abort_rule('slow', 9), abort_rule('fast', 2, Filter=dict(Prefix='registry/')))
+    result = run(lifecycle_args(moto_url, bucket))
+    assert result['bucket']['multipart_lifecycle'] == dict(present=True, days=2, rule_id='fast', prefix='registry/')
+
+
+@pytest.mark.parametrize('rule', [
+    abort_rule('narrower', 3, Filter=dict(Prefix='registry/docker/')),
+    abort_rule('elsewhere', 3, Filter=dict(Prefix='other/')),
+    abort_rule('sibling', 3, Filter=dict(Prefix='registry2/')),
+    abort_rule('disabled', 3, status='Disabled'),
+    abort_rule('tagged', 3, Filter=dict(Tag=dict(Key='team', Value='a'))),
+    abort_rule('tagged-and', 3, Filter=dict(And=dict(Prefix='registry/', Tags=[dict(Key='team', Value='a')]))),
+    dict(ID='expire-only', Status='Enabled', Filter=dict(Prefix=''), Expiration=dict(Days=30)),
+], ids=lambda rule: rule['ID'])
+def test_lifecycle_rule_that_does_not_count(moto_url, s3, bucket, rule):
+    put_rules(s3, bucket, rule)
+    result = run(lifecycle_args(moto_url, bucket))
+    assert result['bucket']['multipart_lifecycle'] == NO_RULE
+
+
+def test_lifecycle_rule_for_the_top_of_the_bucket_needs_an_empty_prefix(moto_url, s3, bucket):
+    put_rules(s3, bucket, abort_rule('registry-only', 3, Filter=dict(Prefix='registry/')))
+    result = run(lifecycle_args(moto_url, bucket, prefix=''))
+    assert result['bucket']['multipart_lifecycle'] == NO_RULE
+    result = run(lifecycle_args(moto_url, bucket, prefix='', abort_incomplete_multipart_days=3))
+    assert result['bucket']['multipart_lifecycle'] == dict(present=True, days=3, rule_id=OUR_RULE, prefix='')
+    ours = [r for r in lifecycle_rules(s3, bucket) if r['ID'] == OUR_RULE]
+    assert len(ours) == 1 and ours[0]['Filter'] == dict(Prefix='')
+
+
+def test_lifecycle_rule_added_keeping_the_other_rules(moto_url, s3, bucket):
+    others = put_rules(s3, bucket, EXPIRE_TMP, abort_rule('disabled', 1, status='Disabled'),
+                       abort_rule('elsewhere', 2, Filter=dict(Prefix='other/')))
+    args = lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=5)
+    with api_calls() as calls:
+        result = run(args, diff=True)
+    assert operations(calls).count('PutBucketLifecycleConfiguration') == 1
+    assert result['changed'] is True
+    wanted = dict(present=True, days=5, rule_id=OUR_RULE, prefix='registry/')
+    assert result['bucket']['multipart_lifecycle'] == wanted
+    assert result['diff'] == dict(before=dict(multipart_lifecycle=NO_RULE), after=dict(multipart_lifecycle=wanted))
+    assert 'timings' in result['bucket'] and 'put_bucket_lifecycle_configuration' in result['bucket']['timings']
+    rules = lifecycle_rules(s3, bucket)
+    assert rules[:3] == others  # every earlier rule, unchanged and in its place
+    assert rules[3] == dict(ID=OUR_RULE, Status='Enabled', Filter=dict(Prefix='registry/'),
+                            AbortIncompleteMultipartUpload=dict(DaysAfterInitiation=5))
+    assert len(rules) == 4
+    # the second run finds the rule and writes nothing
+    with api_calls() as calls:
+        again = run(args, diff=True)
+    assert again['changed'] is False
+    assert 'PutBucketLifecycleConfiguration' not in operations(calls)
+    assert again['bucket']['multipart_lifecycle'] == wanted
+    assert again['diff']['before'] == again['diff']['after']
+    assert lifecycle_rules(s3, bucket) == rules
+
+
+def test_lifecycle_rule_added_to_a_bucket_without_configuration(moto_url, s3, bucket):
+    result = run(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=7))
+    assert result['changed'] is True
+    assert lifecycle_rules(s3, bucket) == [dict(ID=OUR_RULE, Status='Enabled', Filter=dict(Prefix='registry/'),
+                                                AbortIncompleteMultipartUpload=dict(DaysAfterInitiation=7))]
+    assert status(result)['multipart_lifecycle'] == 'ok'
+
+
+def test_lifecycle_covering_rule_of_another_id_is_left_alone(moto_url, s3, bucket):
+    before = put_rules(s3, bucket, abort_rule('theirs', 10, Filter=dict(Prefix='registry/')))
+    with api_calls() as calls:
+        result = run(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=3))
+    assert result['changed'] is False
+    assert 'PutBucketLifecycleConfiguration' not in operations(calls)
+    theirs = dict(present=True, days=10, rule_id='theirs', prefix='registry/')
+    assert result['bucket']['multipart_lifecycle'] == theirs
+    assert lifecycle_rules(s3, bucket) == before
+
+
+@pytest.mark.parametrize('ours', [
+    abort_rule(OUR_RULE, 10, Filter=dict(Prefix='registry/')),
+    abort_rule(OUR_RULE, 3, status='Disabled', Filter=dict(Prefix='registry/')),
+    abort_rule(OUR_RULE, 3, Filter=dict(Prefix='old-root/')),
+], ids=['days', 'disabled', 'prefix'])
+def test_lifecycle_own_rule_is_updated(moto_url, s3, bucket, ours):
+    put_rules(s3, bucket, EXPIRE_TMP, ours, abort_rule('elsewhere', 2, Filter=dict(Prefix='other/')))
+    before = lifecycle_rules(s3, bucket)
+    args = lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=3)
+    result = run(args, diff=True)
+    assert result['changed'] is True
+    wanted = dict(present=True, days=3, rule_id=OUR_RULE, prefix='registry/')
+    assert result['bucket']['multipart_lifecycle'] == wanted
+    assert result['diff']['after'] == dict(multipart_lifecycle=wanted)
+    rules = lifecycle_rules(s3, bucket)
+    assert [r['ID'] for r in rules] == ['expire-tmp', OUR_RULE, 'elsewhere']
+    assert rules[0] == before[0] and rules[2] == before[2]
+    assert rules[1] == dict(ID=OUR_RULE, Status='Enabled', Filter=dict(Prefix='registry/'),
+                            AbortIncompleteMultipartUpload=dict(DaysAfterInitiation=3))
+    assert run(args)['changed'] is False
+
+
+def test_lifecycle_diff_shows_the_days_before_and_after(moto_url, s3, bucket):
+    put_rules(s3, bucket, abort_rule(OUR_RULE, 10, Filter=dict(Prefix='registry/')))
+    result = run(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=4), diff=True)
+    assert result['diff']['before']['multipart_lifecycle']['days'] == 10
+    assert result['diff']['after']['multipart_lifecycle']['days'] == 4
+
+
+def test_lifecycle_check_mode_writes_nothing(moto_url, s3, bucket):
+    before = put_rules(s3, bucket, EXPIRE_TMP)
+    with api_calls() as calls:
+        result = run(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=5), check_mode=True, diff=True)
+    assert not set(operations(calls)) & WRITE_OPERATIONS
+    assert 'GetBucketLifecycleConfiguration' in operations(calls)
+    assert result['changed'] is True
+    assert result['bucket']['multipart_lifecycle'] == NO_RULE  # the bucket as it is
+    assert result['diff']['after']['multipart_lifecycle'] == dict(present=True, days=5, rule_id=OUR_RULE,
+                                                                  prefix='registry/')
+    check = [c for c in result['checks'] if c['name'] == 'multipart_lifecycle'][0]
+    assert check['status'] == 'ok' and 'would be written' in check['msg']
+    assert lifecycle_rules(s3, bucket) == before
+
+
+def test_lifecycle_check_mode_without_change(moto_url, s3, bucket):
+    put_rules(s3, bucket, abort_rule(OUR_RULE, 5, Filter=dict(Prefix='registry/')))
+    result = run(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=5), check_mode=True)
+    assert result['changed'] is False
+
+
+def test_lifecycle_other_read_error_fails(moto_url, bucket):
+    error = {'Code': 'InternalError', 'Message': 'We encountered an error'}
+    errors = {'GetBucketLifecycleConfiguration': {'Error': error, 'ResponseMetadata': {'HTTPStatusCode': 500}}}
+    with api_calls(errors=errors):
+        result = fail(lifecycle_args(moto_url, bucket))
+    assert 'GetBucketLifecycleConfiguration failed: InternalError (HTTP 500)' in result['msg']
+    assert result['bucket']['multipart_lifecycle']['present'] is None
+
+
+@pytest.mark.parametrize('days', [0, 3])
+def test_lifecycle_not_implemented(moto_url, bucket, days):
+    errors = {'GetBucketLifecycleConfiguration': {'Error': {'Code': 'NotImplemented', 'Message': 'no'},
+                                                  'ResponseMetadata': {'HTTPStatusCode': 501}}}
+    with api_calls(errors=errors) as calls:
+        result = call(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=days),
+                      AnsibleFailJson if days else AnsibleExitJson)
+    assert result['bucket']['multipart_lifecycle']['present'] is None
+    assert 'PutBucketLifecycleConfiguration' not in operations(calls)
+    if days:
+        assert 'abort_incomplete_multipart_days to 0' in result['msg']
+    else:
+        assert status(result)['multipart_lifecycle'] == 'unsupported'
+
+
+def test_lifecycle_negative_days_fail(moto_url, bucket):
+    result = fail(lifecycle_args(moto_url, bucket, abort_incomplete_multipart_days=-1))
+    assert 'abort_incomplete_multipart_days' in result['msg']
+
+
+@pytest.mark.parametrize('rule, prefix', [
+    (dict(Filter=dict(Prefix='a/')), 'a/'),
+    (dict(Prefix='a/'), 'a/'),
+    (dict(), ''),
+    (dict(Filter=dict(And=dict(Prefix='a/', ObjectSizeGreaterThan=100))), None),
+    (dict(Filter=dict(ObjectSizeLessThan=100)), None),
+    (dict(Filter=dict(And=dict(Tags=[dict(Key='k', Value='v')]))), None),
+])
+def test_rule_prefix(rule, prefix):
+    assert s3_bucket_check.rule_prefix(rule) == prefix
+
+
+def test_lifecycle_iam_read_denied_warns(iam_moto):
+    warnings = []
+    args = iam_args(iam_moto, 'no-get-lifecycle', bucket=IAM_LIFECYCLE_BUCKET)
+    with patch.object(basic.AnsibleModule, 'warn', lambda self, msg: warnings.append(msg)):
+        result = run(args)
+    assert result['bucket']['multipart_lifecycle'] == dict(present=None, days=None, rule_id=None, prefix=None)
+    assert status(result)['multipart_lifecycle'] == 'denied'
+    assert len(warnings) == 1 and 's3:GetLifecycleConfiguration' in warnings[0]
+    assert result['bucket']['can_multipart'] is True
+
+
+def test_lifecycle_iam_read_denied_fails_when_a_rule_is_wanted(iam_moto):
+    admin = iam_admin(iam_moto)
+    before = put_rules(admin, IAM_LIFECYCLE_BUCKET, EXPIRE_TMP)
+    args = iam_args(iam_moto, 'no-get-lifecycle', bucket=IAM_LIFECYCLE_BUCKET, abort_incomplete_multipart_days=3)
+    with api_calls() as calls:
+        result = fail(args)
+    assert 's3:GetLifecycleConfiguration' in result['msg'] and 'existing rules' in result['msg']
+    assert 'PutBucketLifecycleConfiguration' not in operations(calls)
+    assert result['changed'] is False
+    assert lifecycle_rules(admin, IAM_LIFECYCLE_BUCKET) == before
+
+
+def test_lifecycle_iam_write_denied_names_the_permission(iam_moto):
+    admin = iam_admin(iam_moto)
+    before = put_rules(admin, IAM_LIFECYCLE_BUCKET, EXPIRE_TMP)
+    args = iam_args(iam_moto, 'all', bucket=IAM_LIFECYCLE_BUCKET, abort_incomplete_multipart_days=3)
+    result = fail(args)
+    assert 'PutBucketLifecycleConfiguration was denied' in result['msg']
+    assert 's3:PutLifecycleConfiguration' in result['msg']
+    assert 'arn:aws:s3:::%s' % IAM_LIFECYCLE_BUCKET in result['msg']
+    assert result['changed'] is False
+    assert status(result)['multipart_lifecycle'] == 'failed'
+    assert result['bucket']['multipart_lifecycle'] == NO_RULE
+    assert lifecycle_rules(admin, IAM_LIFECYCLE_BUCKET) == before
+    assert_no_secrets(result, args['access_key'], args['secret_key'])
+
+
+def test_lifecycle_iam_write_allowed(iam_moto):
+    admin = iam_admin(iam_moto)
+    put_rules(admin, IAM_LIFECYCLE_BUCKET, EXPIRE_TMP)
+    args = iam_args(iam_moto, 'lifecycle', bucket=IAM_LIFECYCLE_BUCKET, abort_incomplete_multipart_days=3)
+    result = run(args)
+    assert result['changed'] is True
+    rules = lifecycle_rules(admin, IAM_LIFECYCLE_BUCKET)
+    assert [r['ID'] for r in rules] == ['expire-tmp', OUR_RULE]
+    assert rules[1]['Filter'] == dict(Prefix=args['prefix'] + '/')
+    assert run(args)['changed'] is False
