@@ -5,7 +5,7 @@
 #   dockyard/registry:2.8.2 (also registry:2) Debian's docker-registry (CNCF distribution 2.8.2)
 #   dockyard/pebble:latest                     Let's Encrypt's ACME test server, with a CA for its listener
 #   dockyard/moto:latest                       moto's S3 API server
-#   dockyard/client:latest                     a client host with its own Docker engine, curl, openssl, sslscan
+#   dockyard/client:latest                     a client host with its own Docker engine, curl, openssl, sslscan, skopeo
 # The registry image is also saved as $DOCKYARD_CACHE/images/registry-2.tar for `registry_image_archive`.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh disable=SC1091
