@@ -12,6 +12,7 @@ reading of the registry and the bucket, independent of the collection's code). P
                          GETs answer 307 to a pre-signed S3 URL, followed WITHOUT the Authorization header
     upload URL REPO      the status of an upload start (POST /v2/REPO/blobs/uploads/)
     s3 ENDPOINT BUCKET   the blobs in the bucket: {count, bytes, keys: {digest: size}}
+    lifecycle ENDPOINT BUCKET   the bucket's lifecycle rules
 Credentials: REGISTRY_AUTH=user:password; S3 keys: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 """
 import base64
@@ -72,8 +73,9 @@ def push_image(base, repo, tag, layer, created):
     if status != 201:
         raise SystemExit('manifest %s:%s: %d %s' % (repo, tag, status, body[:300]))
     digest = 'sha256:' + hashlib.sha256(manifest).hexdigest()
-    return {'digest': digest, 'blobs': {digest: len(manifest), config_desc['digest']: config_desc['size'],
-                                        layer_desc['digest']: layer_desc['size']}}
+    return {'digest': digest, 'layer': layer_desc['digest'],
+            'blobs': {digest: len(manifest), config_desc['digest']: config_desc['size'],
+                      layer_desc['digest']: layer_desc['size']}}
 
 
 BUILDS = dict([('v1.0', '2026-01-01T00:00:00Z')] + [('t%d' % n, '2026-02-%02dT00:00:00Z' % n) for n in range(1, 7)])
@@ -156,6 +158,12 @@ def s3(endpoint, bucket):
     return {'count': len(keys), 'bytes': sum(keys.values()), 'keys': keys}
 
 
+def lifecycle(endpoint, bucket):
+    import boto3
+    client = boto3.client('s3', endpoint_url=endpoint, region_name='us-east-1')
+    return client.get_bucket_lifecycle_configuration(Bucket=bucket).get('Rules', [])
+
+
 def main(argv):
     command = argv[1]
     if command == 'push':
@@ -174,6 +182,8 @@ def main(argv):
         result = {'status': status, 'body': body.decode('utf-8', 'replace')[:300]}
     elif command == 's3':
         result = s3(argv[2], argv[3])
+    elif command == 'lifecycle':
+        result = lifecycle(argv[2], argv[3])
     else:
         raise SystemExit('unknown command %s' % command)
     json.dump(result, sys.stdout, sort_keys=True)

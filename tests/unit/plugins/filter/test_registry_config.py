@@ -1313,8 +1313,17 @@ def test_role_watches_the_health_after_a_change():
                               'registry_container_name, __registry_health_delay)).done')
     assert watch['retries'] == '{{ __registry_health_wait.retries }}'
     assert watch['delay'] == '{{ __registry_health_delay }}'
-    assert watch['when'] == ("__registry_container is changed or __registry_container.container.State.Health.Status "
-                             "| default('') != 'healthy'")
+    # A deploy watches; a maintenance restart (tasks/gc.yml) only waits for the first answer (the task below).
+    assert watch['when'] == ("not __registry_maintenance_restart | default(false) and (__registry_container is changed or "
+                             "__registry_container.container.State.Health.Status | default('') != 'healthy')")
+    wait = _task('container.yml', 'Wait for the registry to answer after a maintenance restart')
+    assert wait['community.docker.docker_container_exec']['argv'] == watch['community.docker.docker_container_exec']['argv']
+    assert wait['until'] == '__registry_answer.rc == 0'
+    assert wait['when'] == '__registry_maintenance_restart | default(false) and __registry_container is changed'
+    modes = [task for task in _load('tasks', 'gc.yml') for task in task.get('block', []) + task.get('always', [])
+             if task.get('ansible.builtin.include_tasks') == 'registry_mode.yml']
+    assert [task['vars'] for task in modes] == [{'registry_readonly': True, '__registry_maintenance_restart': True},
+                                                {'__registry_maintenance_restart': True}]
     stop = _task('container.yml', 'Stop when the registry cannot use its storage')
     assert stop['when'] == '__registry_health is not skipped'
     assert 'registry_health_check(' in stop['vars']['__registry_health_problem']
