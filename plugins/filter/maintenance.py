@@ -22,6 +22,8 @@ from ansible_collections.dockyard.registry.plugins.module_utils.registry_api imp
 DELETE_UNTAGGED_DIALECTS = ('3',)
 # Both 2.8 and 3.x print this line at the end of the mark phase (registry/storage/garbagecollect.go).
 _SUMMARY = re.compile(r'([0-9]+) blobs marked, ([0-9]+) blobs and ([0-9]+) manifests eligible for deletion')
+# The lines of a garbage-collect run that say what went wrong (logrus levels, the command's own "failed to ...").
+_ERROR_LINE = re.compile(r'level=(?:error|fatal|panic)|^\s*(?:failed to |panic: |Error: |configuration error)', re.IGNORECASE)
 _RULE_KEYS = ('repository', 'keep_last', 'keep_tags', 'older_than')
 
 
@@ -116,8 +118,9 @@ def registry_gc_command(config_path, dialect, dry_run=False, delete_untagged=Tru
 
 
 def registry_gc_summary(output):
-    """What a garbage-collect run printed, as {done, marked, blobs, manifests}: done is false when the output has no
-    summary line (the run stopped before the end of its mark phase). Counts only: the digests can be tens of thousands."""
+    """What a garbage-collect run printed, as {done, marked, blobs, manifests, errors}: done is false when the output has
+    no summary line (the run stopped before the end of its mark phase); errors holds the last 3 lines that report an
+    error. Counts only otherwise: the digests can be tens of thousands."""
     if isinstance(output, list):
         output = '\n'.join(str(line) for line in output)
     if not isinstance(output, str):
@@ -125,10 +128,11 @@ def registry_gc_summary(output):
     match = None
     for match in _SUMMARY.finditer(output):
         pass
+    errors = [line.strip() for line in output.splitlines() if _ERROR_LINE.search(line)][-3:]
     if match is None:
-        return {'done': False, 'marked': None, 'blobs': None, 'manifests': None}
+        return {'done': False, 'marked': None, 'blobs': None, 'manifests': None, 'errors': errors}
     return {'done': True, 'marked': int(match.group(1)), 'blobs': int(match.group(2)),
-            'manifests': int(match.group(3))}
+            'manifests': int(match.group(3)), 'errors': errors}
 
 
 class FilterModule(object):

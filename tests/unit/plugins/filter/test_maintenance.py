@@ -127,15 +127,48 @@ blob eligible for deletion: sha256:ccc
 
 
 def test_gc_summary_reads_the_counts():
-    assert registry_gc_summary(OUTPUT) == {'done': True, 'marked': 14, 'blobs': 9, 'manifests': 0}
+    assert registry_gc_summary(OUTPUT) == {'done': True, 'marked': 14, 'blobs': 9, 'manifests': 0, 'errors': []}
     assert registry_gc_summary(OUTPUT.splitlines()) == registry_gc_summary(OUTPUT)
 
 
 @pytest.mark.parametrize('output', ['', None, 'app-a\napp-a: marking manifest sha256:aaa\n', 42])
 def test_gc_summary_of_a_run_that_stopped(output):
-    assert registry_gc_summary(output) == {'done': False, 'marked': None, 'blobs': None, 'manifests': None}
+    assert registry_gc_summary(output) == {'done': False, 'marked': None, 'blobs': None, 'manifests': None, 'errors': []}
 
 
 def test_gc_summary_takes_the_last_summary_line():
     assert registry_gc_summary('1 blobs marked, 2 blobs and 3 manifests eligible for deletion\n'
                                '4 blobs marked, 5 blobs and 6 manifests eligible for deletion')['marked'] == 4
+
+
+# What registry 2.8.2 printed when its storage went away part way (the S3 endpoint stopped), shortened; and 3.x's
+# command-level failure.
+FAILED = """app-a
+app-a: marking manifest sha256:aaa
+time="2026-12-07T10:00:00Z" level=info msg="Deleting blob: /docker/registry/v2/blobs/sha256/aa/aa/data"
+time="2026-12-07T10:00:01Z" level=error msg="s3aws: RequestError: send request failed" go.version=go1.19.8
+failed to garbage collect: failed to mark: s3aws: RequestError: send request failed
+"""
+
+
+def test_gc_summary_keeps_the_lines_that_say_what_failed():
+    summary = registry_gc_summary(FAILED)
+    assert summary['done'] is False
+    assert summary['errors'] == [
+        'time="2026-12-07T10:00:01Z" level=error msg="s3aws: RequestError: send request failed" go.version=go1.19.8',
+        'failed to garbage collect: failed to mark: s3aws: RequestError: send request failed']
+    # Routine lines are never errors (the control: a run with only them reports none).
+    assert registry_gc_summary(FAILED.splitlines()[:3])['errors'] == []
+
+
+def test_gc_summary_keeps_the_last_three_errors():
+    output = '\n'.join('level=error msg="try %d"' % n for n in range(5))
+    assert registry_gc_summary(output)['errors'] == ['level=error msg="try 2"', 'level=error msg="try 3"',
+                                                     'level=error msg="try 4"']
+
+
+def test_gc_summary_of_a_configuration_error():
+    output = ('configuration error: open /etc/distribution/config.yml: no such file or directory\n'
+              'Usage: \n  registry garbage-collect <config> [flags]\n')
+    assert registry_gc_summary(output)['errors'] == [
+        'configuration error: open /etc/distribution/config.yml: no such file or directory']
