@@ -24,9 +24,9 @@ throw-away containers: a Debian 12 target and one that looks like Gentoo.
 - Controls prove that the valid variables pass playbooks/validate.yml (failures=0, changed=0, only
   validation tasks), so every bad case fails for its own reason; they include the names each TLS mode takes.
 
-The table, 145 cases: 108 site cases (104 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
-with several independent problems in one run), 19 role cases and 18 controls (issue 13 added the access cases, issue 14 the
-retention ones, issue 15 the per-user bcrypt cost's).
+The table, 154 cases: 116 site cases (112 through validate.yml, 3 through site.yml, 1 on both hosts; several of them
+with several independent problems in one run), 19 role cases and 19 controls (issue 13 added the access cases, issue 14 the
+retention ones, issue 15 the per-user bcrypt cost's and the robots').
 Run: . scripts/lib.sh && pytest -p no:xdist tests/integration/test_bad_input.py (one playbook run of 5 to 10 s
 per case: about 11 minutes on 2 cores with Molecule running beside it; the fixtures are per-worker safe,
 but on 2 cores `-n 2` is slower than one process).
@@ -104,6 +104,11 @@ PUBLISHED_MSG = (r"registry_users: user '%s': the password is a value published 
 RETENTION = {'registry_users': [USER, {'name': 'reaper', 'password': 'pw-reaper', 'access': 'admin'}],
              'registry_delete_enabled': True, 'registry_retention_user': 'reaper',
              'registry_retention_rules': [{'repository': 'app-*', 'keep_last': 2, 'keep_tags': ['^v']}]}
+
+# Robots that pass (issue 15), with a secrets directory this user may create (validation only checks it).
+ROBOT = {'name': 'ci-builder', 'access': 'push', 'repositories': ['team-a/*'], 'expires': '2099-12-31'}
+ROBOTS = {'registry_robots': [ROBOT, {'name': 'ci-puller', 'access': 'pull'}],
+          'registry_robot_secrets_dir': '/tmp/dockyard-bad-input/robots'}
 
 
 def case(case_id, changes, regexes, host='target'):
@@ -317,6 +322,31 @@ CASES = [
          dict(RETENTION, registry_retention_user='', registry_retention_rules=[{'repository': 'a', 'keep_last': 0}, 'app']),
          [r'registry_retention_rules\[0\] \(a\): keep_last must be', r'registry_retention_rules\[1\] must be a dictionary',
           r'registry_retention_user is required with registry_retention_rules']),
+    case('robot-name-is-a-user', dict(ROBOTS, registry_robots=[ROBOT, {'name': 'alice', 'access': 'pull'}]),
+         r"registry_robots\[1\] \('alice'\) has the name of registry_users\[0\] \('alice'\): a robot and a user cannot"
+         r" share a name \(one htpasswd file holds both\); rename one of them"),
+    case('robot-expires-not-a-date', dict(ROBOTS, registry_robots=[dict(ROBOT, expires='next year')]),
+         r"registry_robots\[0\] \('ci-builder'\): expires must be a date such as 2027-06-30 \(YYYY-MM-DD, the robot's last"
+         r" day\), not 'next year'"),
+    case('robot-expires-not-a-day', dict(ROBOTS, registry_robots=[dict(ROBOT, expires='2027-02-30')]),
+         r"registry_robots\[0\] \('ci-builder'\): expires must be a date such as 2027-06-30 .*, not '2027-02-30'"),
+    case('robot-cost-3', dict(ROBOTS, registry_robot_htpasswd_cost=3),
+         r'registry_robot_htpasswd_cost must be an integer from 4 to 31, not 3'),
+    case('robot-cost-32', dict(ROBOTS, registry_robot_htpasswd_cost=32),
+         r'registry_robot_htpasswd_cost must be an integer from 4 to 31, not 32'),
+    # Run as root here, so a directory's mode never refuses a write: a path under a file cannot be created by anyone.
+    case('robot-secrets-dir-not-writable', dict(ROBOTS, registry_robot_secrets_dir='/etc/hostname/robots'),
+         r"registry_robot_secrets_dir '/etc/hostname/robots' cannot be created on the controller: '/etc/hostname' is not a"
+         r" directory"),
+    case('robot-secrets-dir-relative', dict(ROBOTS, registry_robot_secrets_dir='robots'),
+         r"registry_robot_secrets_dir must be an absolute path \(or start with ~\), not 'robots'"),
+    case('robot-problems-at-once',
+         dict(ROBOTS, registry_robots=[{'name': 'ci/builder', 'access': 'owner', 'password': 'x'}],
+              registry_robots_rotate=['nobody']),
+         [r"registry_robots\[0\] \('ci/builder'\) has unknown keys password; .*a robot's secret is generated",
+          r"registry_robots\[0\] \('ci/builder'\): name must be 1 to 64 letters, digits",
+          r"registry_robots\[0\] \('ci/builder'\): access must be one of pull, push, admin, not 'owner'",
+          r"registry_robots_rotate names 'nobody', which is not in registry_robots"]),
 ]
 
 # The whole site playbook: it stops in the validate play it imports, and the deploy play never starts.
@@ -385,6 +415,10 @@ ROLE_CASES = [
 
 CONTROLS = [
     pytest.param({}, id='selfsigned-filesystem'),
+    # Robots with every key, one of them past its expiry date (removed by the deploy, not refused).
+    pytest.param(dict(ROBOTS, registry_robots=[ROBOT, {'name': 'ci-puller', 'access': 'pull', 'expires': '2020-01-01'},
+                                               {'name': 'ci-gone', 'state': 'absent'}],
+                      registry_robots_rotate=['ci-builder'], registry_robot_htpasswd_cost=5), id='robots'),
     pytest.param(LETSENCRYPT, id='letsencrypt'),
     pytest.param(PROVIDED, id='provided'),
     pytest.param(dict(S3, registry_s3_endpoint='https://minio.example.com:9000', registry_s3_access_key='AKIAEXAMPLE',
