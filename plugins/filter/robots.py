@@ -27,6 +27,8 @@ STATES = ('present', 'absent')
 # A robot's name is also the name of its secret's file: letters, digits and . _ - only, not starting with '.'.
 _NAME_RE = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z')
 _DATE_RE = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}\Z')
+# A secret given in registry_robot_secrets (a vault, AWX) is hashed at the robots' low cost: it must be long.
+MIN_SECRET_LENGTH = 32
 
 
 def _shape(value):
@@ -90,11 +92,13 @@ def _writable_dir_problem(path, variable):
     return None
 
 
-def robot_problems(robots, users=None, cost=4, secrets_dir=None, rotate=None, variable='registry_robots',
+def robot_problems(robots, users=None, cost=4, secrets_dir=None, rotate=None, given=None, variable='registry_robots',
                    users_variable='registry_users', cost_variable='registry_robot_htpasswd_cost',
-                   dir_variable='registry_robot_secrets_dir', rotate_variable='registry_robots_rotate'):
-    """Messages for everything wrong with ROBOTS (named VARIABLE), their bcrypt COST, the controller's SECRETS_DIR
-    and the names to ROTATE; empty when fine. A robot may not share a name with one of USERS."""
+                   dir_variable='registry_robot_secrets_dir', rotate_variable='registry_robots_rotate',
+                   given_variable='registry_robot_secrets'):
+    """Messages for everything wrong with ROBOTS (named VARIABLE), their bcrypt COST, the controller's SECRETS_DIR,
+    the names to ROTATE and the secrets GIVEN ({name: secret}, from a vault or AWX); empty when fine. A robot may not
+    share a name with one of USERS."""
     problems = []
     if robots is None:
         robots = []
@@ -153,7 +157,32 @@ def robot_problems(robots, users=None, cost=4, secrets_dir=None, rotate=None, va
                 problems.append('%s names %s, which %s not in %s' % (
                     rotate_variable, ', '.join(repr(name) for name in unknown),
                     'is' if len(unknown) == 1 else 'are', variable))
-    if [robot for robot in robots if (robot.get('state') or 'present') == 'present']:
+    given_names = []
+    if given is not None and not isinstance(given, dict):
+        problems.append('%s must be a dictionary of robot names and their secrets, such as {ci-builder: ...}, not %s'
+                        % (given_variable, _shape(given)))
+    elif given:
+        given_names = list(given)
+        unknown = [name for name in given if name not in seen]
+        if unknown:
+            problems.append('%s names %s, which %s not in %s' % (
+                given_variable, ', '.join(repr(name) for name in unknown), 'is' if len(unknown) == 1 else 'are',
+                variable))
+        short = [name for name, secret in given.items()
+                 if not isinstance(secret, string_types) or len(secret) < MIN_SECRET_LENGTH]
+        if short:
+            problems.append('%s: the secrets of %s must be strings of at least %d characters (generated, never chosen:'
+                            ' their hashes have the low %s)' % (
+                                given_variable, ', '.join(repr(name) for name in short), MIN_SECRET_LENGTH,
+                                cost_variable))
+        if isinstance(rotate, list):
+            fixed = [name for name in rotate if name in given]
+            if fixed:
+                problems.append('%s names %s, whose secret %s set in %s: change it there' % (
+                    rotate_variable, ', '.join(repr(name) for name in fixed), 'is' if len(fixed) == 1 else 'are',
+                    given_variable))
+    if [robot for robot in robots if (robot.get('state') or 'present') == 'present'
+            and robot.get('name') not in given_names]:
         dir_problem = _writable_dir_problem(secrets_dir, dir_variable)
         if dir_problem:
             problems.append(dir_problem)
@@ -185,15 +214,18 @@ def _secret_file(directory, name):
     return '%s/%s' % (directory.rstrip('/'), name)
 
 
-def robot_secret_files(robots, directory, today=None):
-    """The secret files (DIRECTORY/<name>, for the password lookup) of the active robots."""
-    return [_secret_file(directory, robot['name']) for robot in robots_active(robots, today)]
+def robot_secret_files(robots, directory, today=None, given=None):
+    """The secret files (DIRECTORY/<name>, for the password lookup) of the active robots whose secret is not GIVEN
+    (registry_robot_secrets)."""
+    return [_secret_file(directory, robot['name']) for robot in robots_active(robots, today)
+            if robot['name'] not in (given or {})]
 
 
-def robot_htpasswd_users(robots, directory, files, secrets, cost, today=None):
+def robot_htpasswd_users(robots, directory, files, secrets, cost, today=None, given=None):
     """The htpasswd module's users for ROBOTS: each active robot with its secret at bcrypt COST, each expired or
-    absent one with state absent. FILES and SECRETS: the password lookup's terms (robot_secret_files) and what it
-    returned, in the same order; each robot's secret is the one read from its own file."""
+    absent one with state absent. A robot's secret is GIVEN[name] (registry_robot_secrets) when set; otherwise the
+    one read from its own file: FILES and SECRETS are the password lookup's terms (robot_secret_files) and what it
+    returned, in the same order."""
     by_file = dict(zip(files or [], secrets or []))
     if len(files or []) != len(secrets or []):
         raise ValueError('%d secret files but %d secrets' % (len(files or []), len(secrets or [])))
@@ -202,7 +234,9 @@ def robot_htpasswd_users(robots, directory, files, secrets, cost, today=None):
     for robot in robots or []:
         if not isinstance(robot, dict) or not isinstance(robot.get('name'), string_types):
             continue
-        if robot['name'] in active:
+        if robot['name'] in active and robot['name'] in (given or {}):
+            users.append({'name': robot['name'], 'password': given[robot['name']], 'cost': int(cost)})
+        elif robot['name'] in active:
             secret_file = _secret_file(directory, robot['name'])
             if secret_file not in by_file:
                 raise ValueError('no secret was read for robot %r (%s)' % (robot['name'], secret_file))
@@ -212,10 +246,11 @@ def robot_htpasswd_users(robots, directory, files, secrets, cost, today=None):
     return users
 
 
-def robots_rotated(robots, names=None, every=False, today=None):
+def robots_rotated(robots, names=None, every=False, today=None, given=None):
     """Names of the active robots whose secrets are replaced on this run: NAMES (registry_robots_rotate), or every
-    active robot when EVERY (--tags rotate_robots) and NAMES is empty."""
-    active = [robot['name'] for robot in robots_active(robots, today)]
+    active robot when EVERY (--tags rotate_robots) and NAMES is empty; never one whose secret is GIVEN
+    (registry_robot_secrets: it is changed there)."""
+    active = [robot['name'] for robot in robots_active(robots, today) if robot['name'] not in (given or {})]
     if names:
         return [name for name in active if name in names]
     return active if every else []
