@@ -121,7 +121,8 @@ def robot_problems(robots, users=None, cost=4, secrets_dir=None, rotate=None, gi
     for index, robot in enumerate(robots):
         name = robot.get('name')
         label = user_label(variable, index, name)
-        unknown = sorted(set(robot) - set(KEYS))
+        # str(): YAML keys may be numbers, which sorted() cannot compare with strings.
+        unknown = sorted(str(key) for key in set(robot) - set(KEYS))
         if unknown:
             hint = ''
             if 'password' in unknown or 'cost' in unknown:
