@@ -143,7 +143,7 @@ def test_robot_named_like_a_user(secrets_dir):
         "registry_robots[1] ('ci') has the name of registry_users[2] ('ci'): a robot and a user cannot share a name (one"
         ' htpasswd file holds both); rename one of them']
     # Other variable names, as another caller would pass them.
-    found = robot_problems([{'name': 'alice'}], users, 4, secrets_dir, None, 'robots', 'people')
+    found = robot_problems([{'name': 'alice'}], users, 4, secrets_dir, None, None, 'robots', 'people')
     assert found == ["robots[0] ('alice') has the name of people[0] ('alice'): a robot and a user cannot share a name"
                      ' (one htpasswd file holds both); rename one of them']
 
@@ -579,7 +579,8 @@ def test_role_secrets_stay_on_the_controller():
         assert task['run_once'] is True
     assert create['ansible.builtin.file'] == {'path': '{{ registry_robot_secrets_dir }}', 'state': 'directory',
                                               'mode': '0700'}
-    assert create['when'] == 'registry_robots | dockyard.registry.robots_active | length > 0'
+    assert create['when'] == ('registry_robots | dockyard.registry.robot_secret_files(registry_robot_secrets_dir,'
+                              ' given=registry_robot_secrets) | length > 0')
     assert rotate['ansible.builtin.file'] == {'path': '{{ registry_robot_secrets_dir }}/{{ item }}', 'state': 'absent'}
     assert rotate['loop'] == '{{ __registry_robots_rotated }}'
     assert 'rotate_robots' in rotate['tags']
@@ -642,18 +643,20 @@ def test_role_validation_passes_the_settings_in_order(tmp_path):
     expression = task['vars']['__registry_robot_problems']
     values = {'registry_robots': [{'name': 'ci'}, {'name': 'pusher', 'expires': 'soon'}],
               'registry_users': [{'name': 'ci', 'password': 'x'}], 'registry_robot_htpasswd_cost': 3,
-              'registry_robot_secrets_dir': 'relative', 'registry_robots_rotate': ['ghost']}
+              'registry_robot_secrets_dir': 'relative', 'registry_robots_rotate': ['ghost'],
+              'registry_robot_secrets': {'nobody': 'x' * 40}}
     found = _render(expression, **values)
-    assert found == robot_problems(values['registry_robots'], values['registry_users'], 3, 'relative', ['ghost'])
+    assert found == robot_problems(values['registry_robots'], values['registry_users'], 3, 'relative', ['ghost'],
+                                   {'nobody': 'x' * 40})
     assert [message.split(' ')[0] for message in found] == [
         'registry_robot_htpasswd_cost', 'registry_robots[0]', 'registry_robots[1]', 'registry_robots_rotate',
-        'registry_robot_secrets_dir']
+        'registry_robot_secrets', 'registry_robot_secrets_dir']
     items = [item for item in task['loop'] if item['variable'].startswith('registry_robots')]
     assert items == [{'variable': 'registry_robots, registry_robot_htpasswd_cost, registry_robot_secrets_dir,'
-                                  ' registry_robots_rotate',
+                                  ' registry_robots_rotate, registry_robot_secrets',
                       'ok': '{{ __registry_robot_problems | length == 0 }}', 'msg': '{{ __registry_robot_problems }}'}]
     values.update(registry_robots=[{'name': 'pusher'}], registry_robot_htpasswd_cost=4,
-                  registry_robot_secrets_dir=str(tmp_path), registry_robots_rotate=[])
+                  registry_robot_secrets_dir=str(tmp_path), registry_robots_rotate=[], registry_robot_secrets={})
     assert _render(expression, **values) == []
 
 
@@ -668,3 +671,53 @@ def test_role_rotated_robots(rotate, tags, rotated):
     robots = [{'name': 'pusher'}, {'name': 'old', 'expires': '2000-01-01'}, {'name': 'puller'}]
     expression = _load('vars', 'main.yml')['__registry_robots_rotated']
     assert _render(expression, registry_robots=robots, registry_robots_rotate=rotate, ansible_run_tags=tags) == rotated
+
+
+# registry_robot_secrets: secrets given from elsewhere (a vault, the AWX credential).
+GIVEN = {'pusher': 'G' * 40}
+
+
+def test_given_secret_is_used_instead_of_the_file():
+    robots = [{'name': 'pusher'}, {'name': 'puller', 'access': 'pull'}]
+    files = robot_secret_files(robots, '/s', today='2027-01-01', given=GIVEN)
+    assert files == ['/s/puller']
+    users = robot_htpasswd_users(robots, '/s', files, ['read-from-file'], 4, today='2027-01-01', given=GIVEN)
+    assert users == [{'name': 'pusher', 'password': 'G' * 40, 'cost': 4},
+                     {'name': 'puller', 'password': 'read-from-file', 'cost': 4}]
+    # Without it, both come from their files (the control).
+    assert robot_secret_files(robots, '/s', today='2027-01-01') == ['/s/pusher', '/s/puller']
+
+
+def test_given_secret_of_an_expired_robot_is_not_used():
+    robots = [{'name': 'pusher', 'expires': '2026-12-31'}]
+    assert robot_htpasswd_users(robots, '/s', [], [], 4, today='2027-01-01', given=GIVEN) == [
+        {'name': 'pusher', 'state': 'absent'}]
+
+
+def test_given_secret_is_never_rotated():
+    robots = [{'name': 'pusher'}, {'name': 'puller'}]
+    assert robots_rotated(robots, [], True, today='2027-01-01', given=GIVEN) == ['puller']
+    assert robots_rotated(robots, ['pusher'], False, today='2027-01-01', given=GIVEN) == []
+    assert robots_rotated(robots, [], True, today='2027-01-01') == ['pusher', 'puller']
+
+
+def test_given_secrets_are_checked(tmp_path):
+    robots = [{'name': 'pusher'}]
+    ok = robot_problems(robots, USERS, 4, str(tmp_path), [], GIVEN)
+    assert ok == []
+    found = robot_problems(robots, USERS, 4, str(tmp_path), ['pusher'], {'pusher': 'short', 'ghost': 'G' * 40})
+    assert found == [
+        "registry_robot_secrets names 'ghost', which is not in registry_robots",
+        "registry_robot_secrets: the secrets of 'pusher' must be strings of at least 32 characters (generated, never"
+        ' chosen: their hashes have the low registry_robot_htpasswd_cost)',
+        "registry_robots_rotate names 'pusher', whose secret is set in registry_robot_secrets: change it there"]
+    assert robot_problems(robots, USERS, 4, str(tmp_path), [], 'secret') == [
+        'registry_robot_secrets must be a dictionary of robot names and their secrets, such as {ci-builder: ...}, not a'
+        ' single string']
+
+
+def test_given_secrets_need_no_directory():
+    """A robot whose secret is given has no file: the directory is not checked for it (AWX's fresh controller)."""
+    assert robot_problems([{'name': 'pusher'}], USERS, 4, 'relative', [], GIVEN) == []
+    assert robot_problems([{'name': 'pusher'}], USERS, 4, 'relative', [], {})[0].startswith(
+        'registry_robot_secrets_dir must be an absolute path')
