@@ -184,9 +184,14 @@ def survey_problems(survey, job_template_extra_vars, injectors):
             problems.append('the credential injects %s, which playbooks/vars/site.yml sets' % name)
         if name in options and not options[name].get('no_log'):
             problems.append('the credential injects %s, which its role does not treat as a secret (no_log)' % name)
+    # A secret never sits in the job template (AWX shows its extra vars to everyone who may see the template): it may
+    # only be a template reading what the credential injects (registry_robot_secrets from its JSON input).
+    injected = injectors.get('extra_vars', {})
     for name, spec in options.items():
         if spec.get('no_log') and name in job_template_extra_vars:
-            problems.append('secret %s in the job template extra vars' % name)
+            read = re.findall(r'\{\{\s*(\w+)', str(job_template_extra_vars[name]))
+            if not read or [variable for variable in read if variable not in injected]:
+                problems.append('secret %s in the job template extra vars' % name)
     return problems
 
 
@@ -237,15 +242,30 @@ def test_a_wrong_survey_is_caught(definitions, change, message):
     assert any(message in problem for problem in problems), problems
 
 
+@pytest.mark.parametrize('value', [
+    {'ci-builder': 'a-secret-of-at-least-32-characters-0000'},
+    'a-secret-of-at-least-32-characters-0000',
+    "{{ some_survey_answer | from_json }}",
+])
+def test_a_secret_in_the_job_template_is_caught(definitions, value):
+    """A no_log variable in the job template's extra vars is refused unless it only reads the credential's injected
+    vars (the control: the definitions themselves pass, test_survey_matches_argument_specs)."""
+    extra_vars = dict(definitions['awx_job_template_extra_vars'], registry_robot_secrets=value)
+    problems = survey_problems(definitions['awx_survey_spec'], extra_vars, definitions['awx_credential_type_injectors'])
+    assert problems == ['secret registry_robot_secrets in the job template extra vars']
+
+
 def test_credential_type_injects_the_secrets(definitions):
     fields = {field['id']: field for field in definitions['awx_credential_type_inputs']['fields']}
     injected = definitions['awx_credential_type_injectors']['extra_vars']
-    assert set(injected) == {'registry_s3_access_key', 'registry_s3_secret_key', 'dockyard_registry_users_json'}
+    assert set(injected) == {'registry_s3_access_key', 'registry_s3_secret_key', 'dockyard_registry_users_json',
+                             'dockyard_registry_robots_json', 'dockyard_registry_robot_secrets_json'}
     for template in injected.values():
         (field,) = re.findall(r'\{\{\s*(\w+)\s*\}\}', template)
         assert field in fields
     assert fields['s3_secret_key']['secret'] is True
     assert fields['registry_users_json']['secret'] is True
+    assert fields['registry_robot_secrets_json']['secret'] is True
     # registry_users, a list, reaches the roles through the job template's (trusted, templated) extra vars.
     assert 'dockyard_registry_users_json' in definitions['awx_job_template_extra_vars']['registry_users']
 
@@ -406,6 +426,53 @@ def test_awx_setup_creates_every_template_alike():
     assert params['survey_spec'] == '{{ awx_survey_spec }}'
     assert params['extra_vars'] == '{{ awx_job_template_extra_vars }}'
     assert params['credentials'] == ['{{ awx_machine_credential_name }}', '{{ awx_registry_credential_name }}']
+
+
+def _render_awx(expression, **values):
+    """Render EXPRESSION as the playbook would: the collection's filters, Ansible's from_json, a password lookup that
+    returns 'secret-of-<file name>'."""
+    from jinja2.nativetypes import NativeEnvironment
+    from ansible_collections.dockyard.registry.plugins.filter.robots import FilterModule
+    environment = NativeEnvironment()
+    environment.filters.update({'dockyard.registry.' + name: f for name, f in FilterModule().filters().items()})
+    environment.filters['ansible.builtin.from_json'] = json.loads
+    environment.filters['zip'] = zip  # Ansible's zip filter
+
+    def query(plugin, *terms, **options):
+        assert plugin == 'ansible.builtin.password' and options == {'chars': ['ascii_letters', 'digits'], 'length': 44}
+        return ['secret-of-' + os.path.basename(term) for term in terms]
+    environment.globals['query'] = query
+    return environment.from_string(expression).render(**values)
+
+
+def test_awx_setup_hands_each_robot_its_secret():
+    """Robots (issue 15): awx_setup.yml generates each robot's secret with the password lookup (the registry role's
+    way), writes them all into the registry credential and makes one Container Registry credential per robot."""
+    play, = _load('playbooks', 'awx_setup.yml')
+    robots = json.dumps([{'name': 'ci-builder', 'access': 'push'}, {'name': 'old', 'expires': '2020-01-01'},
+                         {'name': 'ci-deploy', 'access': 'pull'}])
+    values = {'awx_registry_credential_inputs': {'registry_robots_json': robots}, 'awx_robot_secrets_dir': '/keep'}
+    values['__awx_robots'] = _render_awx(play['vars']['__awx_robots'], **values)
+    assert [robot['name'] for robot in values['__awx_robots']] == ['ci-builder', 'ci-deploy']  # 'old' expired
+    secrets = _render_awx(play['vars']['__awx_robot_secrets'], **values)
+    assert secrets == {'ci-builder': 'secret-of-ci-builder', 'ci-deploy': 'secret-of-ci-deploy'}
+    tasks = {task['name']: task for task in play['tasks']}
+    credential = tasks['Create the credential with the registry\'s secrets']
+    assert credential['no_log'] is True
+    assert credential['awx.awx.credential']['inputs'] == (
+        "{{ awx_registry_credential_inputs | combine({'registry_robot_secrets_json': __awx_robot_secrets | to_json}) }}")
+    per_robot = tasks['Create one Container Registry credential per robot']
+    assert per_robot['no_log'] is True
+    assert per_robot['loop'] == '{{ __awx_robot_secrets | dict2items }}'
+    assert per_robot['when'] == 'awx_robot_credentials | bool'
+    params = per_robot['awx.awx.credential']
+    assert params['credential_type'] == 'Container Registry'
+    assert params['inputs'] == {'host': '{{ awx_registry_domain }}', 'username': '{{ item.key }}',
+                                'password': '{{ item.value }}', 'verify_ssl': True}
+    # Without robots nothing is generated (the control: the expressions read the credential's input).
+    values = {'awx_registry_credential_inputs': {}, 'awx_robot_secrets_dir': '/keep'}
+    values['__awx_robots'] = _render_awx(play['vars']['__awx_robots'], **values)
+    assert values['__awx_robots'] == [] and _render_awx(play['vars']['__awx_robot_secrets'], **values) == {}
 
 
 def _task_files_of_validate():
