@@ -12,6 +12,7 @@ __metaclass__ = type
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
 
+from ansible_collections.dockyard.registry.plugins.module_utils.access import unknown_keys_problem
 from ansible_collections.dockyard.registry.plugins.module_utils.example_secrets import example_secret_problem, is_example_secret
 from ansible_collections.dockyard.registry.plugins.module_utils.htpasswd import (
     user_label, validate_cost, validate_user_cost, validate_user_list)
@@ -58,9 +59,9 @@ def _user_problems(users, variable):
     normalized = []
     for index, user in enumerate(users):
         where = '%s[%d]' % (variable, index)
-        unknown = sorted(set(user) - set(ALLOWED_KEYS))
+        unknown = unknown_keys_problem(where, user, ALLOWED_KEYS)
         if unknown:
-            problems.append('%s has unknown keys %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(ALLOWED_KEYS)))
+            problems.append(unknown)
         # Checked here, where the entry's index is known (the list below leaves out the entries refused above).
         cost_problem = validate_user_cost(_number(user.get('cost')), user_label(variable, index, user.get('name')))
         if cost_problem:

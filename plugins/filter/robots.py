@@ -122,13 +122,13 @@ def robot_problems(robots, users=None, cost=4, secrets_dir=None, rotate=None, gi
         name = robot.get('name')
         label = user_label(variable, index, name)
         # str(): YAML keys may be numbers, which sorted() cannot compare with strings.
-        unknown = sorted(str(key) for key in set(robot) - set(KEYS))
+        hint = ''
+        if 'password' in robot or 'cost' in robot:
+            hint = (" (a robot's secret is generated, and hashed at %s; a user of %s sets its own password and"
+                    ' cost)' % (cost_variable, users_variable))
+        unknown = access.unknown_keys_problem(label, robot, KEYS, hint)
         if unknown:
-            hint = ''
-            if 'password' in unknown or 'cost' in unknown:
-                hint = (" (a robot's secret is generated, and hashed at %s; a user of %s sets its own password and"
-                        ' cost)' % (cost_variable, users_variable))
-            problems.append('%s has unknown keys %s; allowed: %s%s' % (label, ', '.join(unknown), ', '.join(KEYS), hint))
+            problems.append(unknown)
         if not isinstance(name, string_types) or not _NAME_RE.match(name):
             problems.append('%s: name must be 1 to 64 letters, digits, dots, underscores or dashes, not starting with a'
                             ' dot or dash (it names the secret\'s file too), such as ci-builder' % label)

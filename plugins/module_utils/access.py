@@ -74,6 +74,15 @@ def _shape(value):
     return 'a %s' % type(value).__name__
 
 
+def unknown_keys_problem(label, entry, keys, hint=''):
+    """The message for the keys of ENTRY (a dict) that are not in KEYS, or None: '<LABEL> has unknown keys a, b;
+    allowed: ...<HINT>'. Keys of any type (YAML reads 1: x as a number) are named as text, in order."""
+    unknown = sorted(str(key) for key in set(entry) - set(keys))
+    if not unknown:
+        return None
+    return '%s has unknown keys %s; allowed: %s%s' % (label, ', '.join(unknown), ', '.join(keys), hint)
+
+
 def pattern_problem(pattern):
     """Why PATTERN is not a repository pattern (a repository name, where '*' stands for any run of name
     characters, '/' included), or None."""
@@ -109,9 +118,9 @@ def rule_problems(entries, variable, allow_password=False):
         name = entry.get('name')
         label = '%s (%r)' % (where, name) if isinstance(name, str) else where
         if not allow_password:
-            unknown = sorted(set(entry) - set(KEYS))
+            unknown = unknown_keys_problem(label, entry, KEYS)
             if unknown:
-                problems.append('%s has unknown keys %s; allowed: %s' % (label, ', '.join(unknown), ', '.join(KEYS)))
+                problems.append(unknown)
             if not isinstance(name, str) or not name or ':' in name or name != name.strip() or '\n' in name:
                 problems.append("%s: name must be a user name (a non-empty string without ':', line breaks or"
                                 ' surrounding white space)' % where)

@@ -112,3 +112,10 @@ def test_a_user_being_removed_may_keep_a_published_password():
 def test_published_passwords_reported_with_the_other_problems():
     found = problems([{'name': 'ci', 'password': 'change-me-ci-password'}, {'name': 'ca:rol', 'password': 'x'}], 3)
     assert PUBLISHED_MESSAGE % 'ci' in found and len(found) == 3, found
+
+
+def test_a_key_that_is_not_a_string_is_named_not_a_crash():
+    """YAML reads `1: x` as a number: sorting it with the other keys used to raise TypeError."""
+    found = htpasswd_problems([{'name': 'ci', 'password': 'pw-ci-123', 1: 'x', 'pasword': 'y'}], 10, 'registry_users')
+    assert found == ['registry_users[0] has unknown keys 1, pasword; allowed: name, password, state, cost, access,'
+                     ' repositories']

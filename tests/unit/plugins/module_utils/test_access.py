@@ -384,3 +384,11 @@ def test_nginx_maps_names_escaped_for_the_config_file():
     assert r'~^a\x2eb\x2bc:(?:base|catalog|read):' in names
     assert r'~^o\x27neil:base:$' in names
     assert r'~^j\xc3\xbcrgen:(?:base|catalog|read):' in names
+
+
+def test_unknown_keys_of_any_type():
+    """A key YAML reads as a number is named as text (sorting it with strings used to raise TypeError)."""
+    assert access.rule_problems([{'name': 'ci', 2: 'x', 'pasword': 'y'}], 'nginx_access_rules') == [
+        "nginx_access_rules[0] ('ci') has unknown keys 2, pasword; allowed: name, access, repositories"]
+    assert access.unknown_keys_problem('x', {'name': 'a'}, access.KEYS) is None
+    assert access.unknown_keys_problem('x', {'b': 1}, ('a',), ' (hint)') == 'x has unknown keys b; allowed: a (hint)'
