@@ -24,6 +24,12 @@
 #      repositories of their own (each its own small image, pushed from the target), playbooks/maintenance.yml
 #      --tags retention --check and then for real (keep_last: BENCH_RETENTION_KEEP per repository); then --tags gc
 #      --check and for real, the bucket's objects counted before and after
+#   9. robot accounts (issue 15, bench/robots.py): the site re-converged with bench/robots-vars.yml (the human bench at
+#      the site's bcrypt cost 10, the robot ci-robot at 4 with a secret generated here, nginx's per-address limits
+#      raised out of the way); then, BENCH_ROBOTS_ROUNDS times, BENCH_ROBOTS_CLIENTS kept-alive clients for
+#      BENCH_ROBOTS_SECONDS per cell, GET /v2/ and a manifest HEAD, each account, direct and through nginx, and GET /v2/
+#      without credentials (401, no bcrypt) as the control: requests a second, statuses, p50/p99, the registry's,
+#      nginx's and the clients' CPU seconds
 # Settings (environment): BENCH_RUNS (alternating runs per transfer, best kept; 3), BENCH_SIZES (MiB;
 # "256 1024"), BENCH_COSTS ("4 6 8 10 12"), BENCH_AUTH_REQUESTS (per median; 21), BENCH_HTPASSWD_USERS
 # ("50 200"), BENCH_TUNING_ROUNDS (rounds of the nginx settings A/B, bench/tuning.py, written to
@@ -34,7 +40,9 @@
 # BENCH_RETENTION_TAGS (tags per retention run, in 10 repositories; "100 500"), BENCH_RETENTION_COSTS (bcrypt
 # costs of the retention user; "10 4"), BENCH_RETENTION_KEEP (keep_last; 2: with 10, 100 tags in 10 repositories
 # would keep every tag),
-# BENCH_ONLY=limits, access or retention (a fresh converge and step 6, 7 or 8 only), BENCH_OUTPUT
+# BENCH_ROBOTS_SECONDS (per cell and round of step 9; 10), BENCH_ROBOTS_CLIENTS (16), BENCH_ROBOTS_PROCESSES (the
+# clients' processes; 4), BENCH_ROBOTS_ROUNDS (2: the endpoints' order alternating),
+# BENCH_ONLY=limits, access, retention or robots (a fresh converge and step 6, 7, 8 or 9 only), BENCH_OUTPUT
 # (tests/output/bench), BENCH_KEEP=1 (leave the containers up).
 # Exit status: 0 when every measurement ran, whether or not each target was met (the table says).
 set -euo pipefail
@@ -63,6 +71,10 @@ access_size=${BENCH_ACCESS_SIZE:-256}
 read -ra retention_tags <<< "${BENCH_RETENTION_TAGS:-100 500}"
 read -ra retention_costs <<< "${BENCH_RETENTION_COSTS:-10 4}"
 retention_keep=${BENCH_RETENTION_KEEP:-2}
+robots_seconds=${BENCH_ROBOTS_SECONDS:-10}
+robots_clients=${BENCH_ROBOTS_CLIENTS:-16}
+robots_processes=${BENCH_ROBOTS_PROCESSES:-4}
+robots_rounds=${BENCH_ROBOTS_ROUNDS:-2}
 only=${BENCH_ONLY:-}
 out=${BENCH_OUTPUT:-$DOCKYARD_ROOT/tests/output/bench}
 # As in molecule/bench/molecule.yml.
@@ -243,6 +255,33 @@ retention_step() {
     done
 }
 
+# Step 9: a human user (cost 10) against a robot account (cost 4), same run (bench/robots.py, bench/robots-vars.yml).
+# The robot's secret is generated here, on the controller, into a directory of one file per robot (the secret and a
+# newline), where the collection's registry_robots will put it (registry_robot_secrets_dir/<name>): with
+# registry_robots, robots-vars.yml lists the robot there instead of in registry_users, and the generation below goes.
+# The next converge (S3) puts the bench's own users and the default limits back.
+robots_step() {
+    local secrets=$out/robot-secrets
+    log "9/9 robot accounts: $robots_clients kept-alive clients x ${robots_seconds} s per cell, $robots_rounds rounds, human (cost 10) and robot (cost 4)"
+    mkdir -p "$secrets"
+    chmod 700 "$secrets"
+    python3 -c 'import secrets, string; print("".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40)))' \
+        > "$secrets/ci-robot"
+    converge converge-robots BENCH_ROBOT_SECRETS_DIR="$secrets" -- -e "@$here/robots-vars.yml"
+    # robots.py imports datapath.py and limits.py from its own directory.
+    docker exec "$target" mkdir -p /usr/local/lib/dockyard-bench
+    for script in robots datapath limits; do
+        docker cp "$here/$script.py" "$target:/usr/local/lib/dockyard-bench/$script.py"
+    done
+    # The machine is shared: its load average before and after, beside load.txt's samples.
+    uptime > "$out/robots-uptime.txt"
+    docker exec -e BENCH_USER="$user" -e BENCH_PASSWORD="$password" -e BENCH_ROBOT_USER=ci-robot \
+        -e BENCH_ROBOT_PASSWORD="$(cat "$secrets/ci-robot")" "$target" \
+        python3 /usr/local/lib/dockyard-bench/robots.py run "$robots_seconds" "$robots_clients" "$robots_processes" "$robots_rounds" \
+        > "$out/robots.json" 2> "$out/robots.log" || { cat "$out/robots.log" >&2; die "bench/robots.py failed: $out/robots.log"; }
+    uptime >> "$out/robots-uptime.txt"
+}
+
 log "1/6 site playbook: a fresh target, converge twice"
 molecule destroy -s bench > "$out/destroy-before.log" 2>&1 || die "molecule destroy failed: $out/destroy-before.log"
 molecule create -s bench > "$out/create.log" 2>&1 || die "molecule create failed: $out/create.log"
@@ -256,6 +295,12 @@ if [[ $only == limits ]]; then
 fi
 if [[ $only == retention ]]; then
     retention_step
+    kill "$load_sampler" 2>/dev/null || true
+    python3 "$here/report.py" "$out" | tee "$out/table.md"
+    exit 0
+fi
+if [[ $only == robots ]]; then
+    robots_step
     kill "$load_sampler" 2>/dev/null || true
     python3 "$here/report.py" "$out" | tee "$out/table.md"
     exit 0
@@ -312,6 +357,8 @@ for cost in "${costs[@]}"; do
 done
 
 access_step
+
+robots_step
 
 log "3/6 data path, S3 storage (re-converge with registry_storage: s3)"
 converge converge-s3 BENCH_STORAGE=s3
