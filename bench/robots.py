@@ -48,8 +48,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import datapath  # noqa: E402 pylint: disable=wrong-import-position
 import limits  # noqa: E402 pylint: disable=wrong-import-position
 
-# The two accounts. When the collection's registry_robots is in, the robot's password is the file
-# registry_robot_secrets_dir/<name> on the controller, which bench/run.sh passes as BENCH_ROBOT_PASSWORD already.
+# The two accounts. The robot's password is its secret file (registry_robot_secrets_dir/<name> on the controller),
+# which bench/run.sh passes as BENCH_ROBOT_PASSWORD.
 ACCOUNTS = collections.OrderedDict([
     ('human', {'user': datapath.USER, 'password': datapath.PASSWORD,
                'cost': int(os.environ.get('BENCH_HUMAN_COST', '10')), 'expect': '200'}),
