@@ -34,6 +34,9 @@ ACCESS_MAX_SLOWDOWN = 0.05
 # Issue 14: the retention check of 500 tags (10 repositories) under 10 s.
 RETENTION_TARGET_TAGS = 500
 RETENTION_MAX_CHECK_S = 10.0
+# Issue 15: through nginx, a robot (bcrypt cost 4) makes at least 10 times the authenticated requests a second of a
+# human user (cost 10), the same clients and requests, same run.
+ROBOTS_MIN_RATIO = 10.0
 RETENTION_TASK = 'Delete the images the retention rules do not keep'
 GC_FACT_TASK = 'Remember the garbage collection (registry_gc)'
 
@@ -112,6 +115,8 @@ def main(directory):
     if os.path.exists(os.path.join(directory, 'access.json')):
         access_rows(directory, rows)
     retention_rows(directory, rows)
+    if os.path.exists(os.path.join(directory, 'robots.json')):
+        robots_rows(directory, rows)
 
     print('## dockyard.registry benchmark (`make bench`)')
     print()
@@ -477,6 +482,54 @@ def retention_rows(directory, rows):
                          growth(figures, 'dry_run', smallest, largest), growth(figures, 'real', smallest, largest),
                          growth(figures, 'readonly', smallest, largest)),
                      '', ''))
+
+
+def cpu_text(cell):
+    """The CPU a cell used: the registry's, nginx's, the clients', the target's other processes, the machine's."""
+    others = ', '.join('%s %.1f' % (name, used) for name, used in sorted(cell['host_cpu_by_process'].items(), key=lambda item: -item[1])
+                       if name not in ('registry', 'nginx') and used >= 0.1)
+    return ('CPU-s: registry %.1f, nginx %.1f, clients %.1f%s; machine busy %.1f of %.1f core-s (%.1f outside the target: '
+            'other containers)' % (
+                cell['registry_cpu_s'], cell['nginx_cpu_s'], cell['client_cpu_s'],
+                ', other processes on the target: %s' % others if others else '',
+                cell['machine_busy_s'], cell['machine_cores'] * cell['seconds'], cell['outside_cpu_s']))
+
+
+def robots_rows(directory, rows):
+    """9. A human user (bcrypt cost 10) against a robot account (cost 4): requests a second, 16 kept-alive clients."""
+    robots = load(directory, 'robots.json')
+    cells = {(cell['endpoint'], cell['kind'], cell['account']): cell for cell in robots['cells']}
+    what = {'base': 'GET /v2/ with credentials (authentication alone)', 'manifest': 'manifest HEAD'}
+    order = {'human': 0, 'robot': 1, 'none': 2}
+    for endpoint, kind, account in sorted(cells, key=lambda key: (key[0] != 'direct', key[1], order[key[2]])):
+        cell = cells[(endpoint, kind, account)]
+        bad = dict((status, number) for status, number in cell['statuses'].items() if status != cell['expected'])
+        who = ('%s (%s, bcrypt cost %d)' % (account, cell['user'], cell['cost']) if cell['user']
+               else 'control: GET /v2/ without credentials (401, no bcrypt)')
+        rows.append(('9', '%s%s, %s, %d kept-alive clients, %d rounds x %.0f s' % (
+            what[kind] + ', ' if cell['user'] else '', who, 'direct' if endpoint == 'direct' else 'nginx+TLS',
+            cell['clients'], cell['rounds'], robots['seconds']),
+            '**%.1f requests/s** (rounds: %s; %d requests: %s%s); p50 %.1f ms, p99 %.1f ms; %s; **%.0f requests per registry '
+            'CPU-s** (%.0f per registry+nginx CPU-s)' % (
+                cell['ok_per_s'], ', '.join('%.1f' % each for each in cell['ok_per_s_rounds']), cell['requests'],
+                ', '.join('%s x%d' % item for item in sorted(cell['statuses'].items())),
+                '; 429: nginx\'s limits in the way' if '429' in bad else '', cell['p50_ms'], cell['p99_ms'], cpu_text(cell),
+                cell['ok_per_registry_cpu_s'] or 0, cell['ok_per_registry_nginx_cpu_s'] or 0),
+            'all %s' % cell['expected'], met(not bad)))
+    for kind in ('base', 'manifest'):
+        human, robot = cells.get(('nginx', kind, 'human')), cells.get(('nginx', kind, 'robot'))
+        if human and robot:
+            ratio = robot['ok_per_s'] / human['ok_per_s'] if human['ok_per_s'] else float('inf')
+            rows.append(('9', 'robot / human through nginx+TLS, %s (same clients, same run)' % what[kind],
+                         '%.1f / %.1f requests/s = **%.1fx**; per registry CPU-s %.0f / %.1f = %.1fx' % (
+                             robot['ok_per_s'], human['ok_per_s'], ratio, robot['ok_per_registry_cpu_s'] or 0,
+                             human['ok_per_registry_cpu_s'] or 0,
+                             (robot['ok_per_registry_cpu_s'] or 0) / (human['ok_per_registry_cpu_s'] or 1)),
+                         '>= %.0fx' % ROBOTS_MIN_RATIO, met(ratio >= ROBOTS_MIN_RATIO)))
+    if os.path.exists(os.path.join(directory, 'robots-uptime.txt')):
+        loads = [line.split('load average:')[-1].strip() for line in read(directory, 'robots-uptime.txt').splitlines()]
+        rows.append(('9', 'load average (1, 5, 15 min) before and after step 9 (the machine is shared)',
+                     ' -> '.join(loads), '', ''))
 
 
 def tuning(directory):
