@@ -577,11 +577,11 @@ def test_role_secrets_stay_on_the_controller():
         assert task['delegate_to'] == 'localhost'
         assert task['become'] is False
         assert task['run_once'] is True
-    assert create['ansible.builtin.file'] == {'path': '{{ registry_robot_secrets_dir }}', 'state': 'directory',
+    assert create['ansible.builtin.file'] == {'path': '{{ __registry_robot_secrets_dir }}', 'state': 'directory',
                                               'mode': '0700'}
-    assert create['when'] == ('registry_robots | dockyard.registry.robot_secret_files(registry_robot_secrets_dir,'
+    assert create['when'] == ('registry_robots | dockyard.registry.robot_secret_files(__registry_robot_secrets_dir,'
                               ' given=registry_robot_secrets) | length > 0')
-    assert rotate['ansible.builtin.file'] == {'path': '{{ registry_robot_secrets_dir }}/{{ item }}', 'state': 'absent'}
+    assert rotate['ansible.builtin.file'] == {'path': '{{ __registry_robot_secrets_dir }}/{{ item }}', 'state': 'absent'}
     assert rotate['loop'] == '{{ __registry_robots_rotated }}'
     assert 'rotate_robots' in rotate['tags']
 
@@ -594,7 +594,7 @@ def test_role_htpasswd_users_render_each_robot_with_its_own_secret():
         "{{ query('ansible.builtin.password', *__registry_robot_files, chars=['ascii_letters', 'digits'], length=44) }}")
     robots = [{'name': 'pusher', 'access': 'push'}, {'name': 'old', 'expires': '2000-01-01'},
               {'name': 'gone', 'state': 'absent'}, {'name': 'puller', 'access': 'pull', 'expires': '2999-12-31'}]
-    values = {'registry_robots': robots, 'registry_robot_secrets_dir': '/home/ops/robots/',
+    values = {'registry_robots': robots, '__registry_robot_secrets_dir': '/home/ops/robots/',
               'registry_robot_htpasswd_cost': 4,
               'registry_users': [{'name': 'alice', 'password': 'pw', 'access': 'admin'}]}
     files = _render(task['vars']['__registry_robot_files'], **values)
@@ -638,12 +638,24 @@ def test_role_users_entry_point_validates_then_writes_the_htpasswd_file():
     assert [task.get('ansible.builtin.import_tasks') for task in _load('tasks', 'files.yml')].count('htpasswd.yml') == 1
 
 
+def test_role_secrets_dir_defaults_to_one_directory_per_registry():
+    """The default is empty in defaults/main.yml and the argument spec (a template there would be resolved before the
+    spec's own check says registry_domain is missing: the bad-input case registry-domain-missing); vars/main.yml
+    derives the directory."""
+    expression = _load('vars', 'main.yml')['__registry_robot_secrets_dir']
+    assert _render(expression, registry_robot_secrets_dir='', registry_domain='registry.example.com') == (
+        '~/.dockyard-registry/robots/registry.example.com')
+    assert _render(expression, registry_robot_secrets_dir='/srv/robots', registry_domain='registry.example.com') == (
+        '/srv/robots')
+    assert _load('defaults', 'main.yml')['registry_robot_secrets_dir'] == ''
+
+
 def test_role_validation_passes_the_settings_in_order(tmp_path):
     task = _task('validate.yml', 'Check the registry settings')
     expression = task['vars']['__registry_robot_problems']
     values = {'registry_robots': [{'name': 'ci'}, {'name': 'pusher', 'expires': 'soon'}],
               'registry_users': [{'name': 'ci', 'password': 'x'}], 'registry_robot_htpasswd_cost': 3,
-              'registry_robot_secrets_dir': 'relative', 'registry_robots_rotate': ['ghost'],
+              '__registry_robot_secrets_dir': 'relative', 'registry_robots_rotate': ['ghost'],
               'registry_robot_secrets': {'nobody': 'x' * 40}}
     found = _render(expression, **values)
     assert found == robot_problems(values['registry_robots'], values['registry_users'], 3, 'relative', ['ghost'],
@@ -656,7 +668,7 @@ def test_role_validation_passes_the_settings_in_order(tmp_path):
                                   ' registry_robots_rotate, registry_robot_secrets',
                       'ok': '{{ __registry_robot_problems | length == 0 }}', 'msg': '{{ __registry_robot_problems }}'}]
     values.update(registry_robots=[{'name': 'pusher'}], registry_robot_htpasswd_cost=4,
-                  registry_robot_secrets_dir=str(tmp_path), registry_robots_rotate=[], registry_robot_secrets={})
+                  __registry_robot_secrets_dir=str(tmp_path), registry_robots_rotate=[], registry_robot_secrets={})
     assert _render(expression, **values) == []
 
 
